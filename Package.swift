@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// stunetc: a Swift-native compiler and runtime for STU-Net.
+// Targets follow the pipeline (Docs/architecture.md):
+//   DSL -> GraphIR -> Passes -> KernelIR/Lowering -> MemoryPlan -> Interpreter | LLVMBackend | AOT
+// with Checkpoint and NIfTI at the edges. A lower layer never imports a higher one.
+import PackageDescription
+
+/// Hot numeric code is always optimised, even in debug builds, so tests stay fast.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let llvmInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-19/include"])]
+
+let package = Package(
+  name: "stunetc",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "stunetc", targets: ["stunetc"]),
+    .library(name: "STUNetCompiler", targets: ["Driver"]),
+  ],
+  targets: [
+    // Native libraries, installed by scripts/setup.sh.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+    .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
+
+    // Foundations shared by every layer.
+    .target(name: "TensorCore", swiftSettings: optimized),
+    .target(name: "Archive", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimized),
+
+    // Edges: checkpoints and medical images.
+    .target(name: "Checkpoint", dependencies: ["TensorCore", "Archive"], swiftSettings: optimized),
+    .target(name: "NIfTI", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimized),
+
+    // The compiler pipeline.
+    .target(name: "GraphIR", dependencies: ["TensorCore"]),
+    .target(name: "DSL", dependencies: ["GraphIR"]),
+    .target(name: "Passes", dependencies: ["GraphIR"]),
+    .target(name: "KernelIR", dependencies: ["GraphIR"]),
+    .target(name: "MemoryPlan", dependencies: ["KernelIR"]),
+    .target(name: "Runtime", dependencies: ["TensorCore"], swiftSettings: optimized),
+    .target(
+      name: "Interpreter", dependencies: ["GraphIR", "KernelIR", "TensorCore", "Runtime", "COpenBLAS"],
+      swiftSettings: optimized),
+    .target(
+      name: "LLVMBackend", dependencies: ["KernelIR", "MemoryPlan", "Runtime", "TensorCore", "CLLVM"],
+      swiftSettings: optimized + llvmInclude),
+
+    // The medical job, on top of any backend.
+    .target(name: "Segmentation", dependencies: ["NIfTI", "TensorCore", "Runtime"], swiftSettings: optimized),
+
+    // Glue and command line.
+    .target(
+      name: "Driver",
+      dependencies: [
+        "TensorCore", "Archive", "Checkpoint", "NIfTI", "GraphIR", "DSL", "Passes", "KernelIR",
+        "MemoryPlan", "Interpreter", "LLVMBackend", "Runtime", "Segmentation",
+      ],
+      swiftSettings: llvmInclude),
+    .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
+
+    // Tests, one target per module.
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TensorCore"]),
+    .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Archive", "TensorCore"]),
+    .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "TensorCore"]),
+    .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "DSL"]),
+    .testTarget(name: "DSLTests", dependencies: ["DSL", "GraphIR"]),
+    .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "GraphIR", "DSL", "TensorCore", "Archive"]),
+    .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: llvmInclude),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Module Checkpoint: see Docs/architecture.md. Sources are added as the module is built.

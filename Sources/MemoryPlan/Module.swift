@@ -1,0 +1,1 @@
+// Module MemoryPlan: see Docs/architecture.md. Sources are added as the module is built.
