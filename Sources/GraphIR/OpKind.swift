@@ -18,6 +18,11 @@ public enum OpKind: String, CaseIterable, Sendable {
   case softmax
   /// argmax(x) {axis}: i64 indices, the axis removed; ties go to the lowest index.
   case argmax
+  /// fused_conv3d(x1..xk, w[, b][, gamma, beta][, residual]) {stride, padding, inputs=k,
+  /// has_bias, eps (present: instance norm), slope (present: LeakyReLU), has_residual}:
+  /// act(instance_norm(conv(concat(x1..xk), w) + b) + residual). Produced by the fusion passes;
+  /// the inputs are concatenated along channels in order, so the weight keeps its checkpoint shape.
+  case fusedConv3d = "fused_conv3d"
 
   /// Allowed operand counts.
   public var operandCounts: ClosedRange<Int> {
@@ -27,6 +32,7 @@ public enum OpKind: String, CaseIterable, Sendable {
     case .leakyRelu, .upsampleNearest, .softmax, .argmax: return 1...1
     case .add: return 2...2
     case .concat: return 1...64
+    case .fusedConv3d: return 2...70
     }
   }
 
@@ -39,6 +45,11 @@ public enum OpKind: String, CaseIterable, Sendable {
     case .add: return []
     case .upsampleNearest: return [("scale", .ints(count: 3))]
     case .concat, .softmax, .argmax: return [("axis", .int)]
+    case .fusedConv3d:
+      return [
+        ("stride", .ints(count: 3)), ("padding", .ints(count: 6)), ("inputs", .int), ("has_bias", .bool),
+        ("has_residual", .bool),
+      ]
     }
   }
 }

@@ -72,6 +72,8 @@ public enum ShapeInference {
       var shape = x.shape
       shape[axis] = total
       return [TensorType(x.dtype, shape)]
+    case .fusedConv3d:
+      return [try fusedConvolutionType(operands, attributes: attributes, location: location)]
     case .softmax, .argmax:
       let axis = attributes["axis"]?.intValue ?? 0
       guard axis >= 0, axis < x.rank else { throw outOfRange("axis", axis, "0..<\(x.rank)", location) }
@@ -80,6 +82,75 @@ public enum ShapeInference {
       shape.remove(at: axis)
       return [TensorType(.i64, shape)]
     }
+  }
+
+  /// Operand roles of a fused_conv3d node, from its attributes.
+  public struct FusedConvolutionOperands: Equatable, Sendable {
+    public var inputs: Range<Int>
+    public var weight: Int
+    public var bias: Int?
+    public var gamma: Int?
+    public var beta: Int?
+    public var residual: Int?
+    public var count: Int
+
+    public init(attributes: [String: Attribute]) {
+      let inputCount = max(attributes["inputs"]?.intValue ?? 1, 1)
+      inputs = 0..<inputCount
+      var next = inputCount
+      weight = next
+      next += 1
+      bias = (attributes["has_bias"]?.boolValue ?? false) ? next : nil
+      if bias != nil { next += 1 }
+      if attributes["eps"] != nil {
+        gamma = next
+        beta = next + 1
+        next += 2
+      }
+      residual = (attributes["has_residual"]?.boolValue ?? false) ? next : nil
+      if residual != nil { next += 1 }
+      count = next
+    }
+  }
+
+  static func fusedConvolutionType(
+    _ operands: [TensorType], attributes: [String: Attribute], location: String
+  ) throws -> TensorType {
+    func fail(_ message: String) -> GraphError { GraphError(.shape, at: location, message) }
+    let roles = FusedConvolutionOperands(attributes: attributes)
+    guard (attributes["inputs"]?.intValue ?? 0) >= 1 else {
+      throw outOfRange("inputs", attributes["inputs"]?.intValue ?? 0, "≥ 1", location)
+    }
+    guard operands.count == roles.count else {
+      throw GraphError(
+        .operandCount, at: location, "the attributes describe \(roles.count) operands, the op has \(operands.count)")
+    }
+    let first = operands[roles.inputs.lowerBound]
+    var channels = 0
+    for index in roles.inputs {
+      let input = operands[index]
+      guard input.rank == 5, input.shape[0] == first.shape[0], input.shape[2...] == first.shape[2...] else {
+        throw fail("inputs \(first) and \(input) cannot be concatenated along channels")
+      }
+      channels += input.shape[1]
+    }
+    var concatenated = first
+    concatenated.shape[1] = channels
+    var convOperands = [concatenated, operands[roles.weight]]
+    if let bias = roles.bias { convOperands.append(operands[bias]) }
+    let convAttributes = attributes.filter { $0.key == "stride" || $0.key == "padding" }
+    guard let result = try resultTypes(.conv3d, operands: convOperands, attributes: convAttributes, location: location).first
+    else { throw fail("no result") }
+    for index in [roles.gamma, roles.beta].compactMap({ $0 }) where operands[index].shape != [result.shape[1]] {
+      throw fail("norm parameter \(operands[index]) must have shape [\(result.shape[1])]")
+    }
+    if let eps = attributes["eps"]?.floatValue, !(eps > 0 && eps.isFinite) {
+      throw GraphError(.attribute, at: location, "attribute 'eps' = \(eps) out of range: must be a finite number > 0")
+    }
+    if let residual = roles.residual, operands[residual] != result {
+      throw fail("residual \(operands[residual]) must have the result's type \(result)")
+    }
+    return result
   }
 
   /// Presence, form and range of attributes.
