@@ -16,7 +16,7 @@ public enum OpSemantics {
         operands[0], weight: operands[1], bias: operands.count > 2 ? operands[2] : nil, stride: ints("stride"),
         padding: ints("padding"))
     case .instanceNorm:
-      return ReferenceOps.instanceNorm(
+      return try ReferenceOps.instanceNorm(
         operands[0], gamma: operands.count > 1 ? operands[1] : nil, beta: operands.count > 2 ? operands[2] : nil,
         eps: float("eps"))
     case .leakyRelu:
@@ -24,13 +24,13 @@ public enum OpSemantics {
     case .add:
       return try ReferenceOps.add(operands[0], operands[1])
     case .upsampleNearest:
-      return ReferenceOps.upsampleNearest(operands[0], scale: ints("scale"))
+      return try ReferenceOps.upsampleNearest(operands[0], scale: ints("scale"))
     case .concat:
       return try ReferenceOps.concat(operands, axis: int("axis"))
     case .softmax:
-      return ReferenceOps.softmax(operands[0], axis: int("axis"))
+      return try ReferenceOps.softmax(operands[0], axis: int("axis"))
     case .argmax:
-      return ReferenceOps.argmax(operands[0], axis: int("axis"))
+      return try ReferenceOps.argmax(operands[0], axis: int("axis"))
     case .fusedConv3d:
       let roles = ShapeInference.FusedConvolutionOperands(attributes: attributes)
       let input =
@@ -40,7 +40,7 @@ public enum OpSemantics {
         input, weight: operands[roles.weight], bias: roles.bias.map { operands[$0] }, stride: ints("stride"),
         padding: ints("padding"))
       if let gamma = roles.gamma, let beta = roles.beta {
-        result = ReferenceOps.instanceNorm(result, gamma: operands[gamma], beta: operands[beta], eps: float("eps"))
+        result = try ReferenceOps.instanceNorm(result, gamma: operands[gamma], beta: operands[beta], eps: float("eps"))
       }
       if let residual = roles.residual { result = try ReferenceOps.add(result, operands[residual]) }
       if attributes["slope"] != nil { result = ReferenceOps.leakyRelu(result, slope: float("slope")) }
