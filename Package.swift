@@ -66,6 +66,8 @@ let package = Package(
     .testTarget(name: "DSLTests", dependencies: ["DSL", "GraphIR"]),
     .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "GraphIR", "DSL", "TensorCore", "Archive"]),
     .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "GraphIR", "DSL", "Interpreter", "TensorCore"]),
+    .testTarget(name: "MemoryPlanTests", dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Interpreter", "TensorCore"]),
   ],
   swiftLanguageModes: [.v5]
 )

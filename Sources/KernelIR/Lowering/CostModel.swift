@@ -1,0 +1,47 @@
+// FLOP and byte estimates of a kernel, stored in its `cost`. FLOPs: 2 per multiply-accumulate
+// of a convolution plus one per element for each epilogue step; element-wise kernels count their
+// arithmetic per element. Bytes: every operand buffer read and every result written, once, in its
+// layout (the compulsory traffic; padding lanes included).
+
+import GraphIR
+
+enum CostModel {
+  static func estimate(_ kernel: Kernel, in program: KernelProgram) throws -> (flops: Int, bytes: Int) {
+    let index = program.bufferIndex
+    func bytes(_ name: String) -> Int { index[name].map { program.buffers[$0].byteCount } ?? 0 }
+    func elements(_ name: String?) -> Int {
+      name.flatMap { index[$0] }.flatMap { program.buffers[$0].type.elementCount } ?? 0
+    }
+    let moved = (kernel.readBuffers + kernel.writtenBuffers).reduce(0) { $0 &+ bytes($1) }
+    let outputElements = elements(kernel.output("output"))
+    var flops = 0
+    switch kernel.kind {
+    case .conv3dFirst, .conv3dDirect, .conv3dPointwise:
+      let geometry = try ConvolutionDescriptor(kernel, in: program, location: "kernel \(kernel.kind.rawValue)")
+      var epilogue = 0
+      if kernel.input("bias") != nil { epilogue += 1 }
+      if kernel.input("residual") != nil { epilogue += 1 }
+      if kernel.attributes["slope"] != nil { epilogue += 2 }
+      if kernel.output("stats") != nil { epilogue += 3 }
+      flops = 2 &* geometry.multiplyAccumulates &+ epilogue &* outputElements
+    case .normAct:
+      var perElement = 2
+      if kernel.input("residual") != nil { perElement += 1 }
+      if kernel.attributes["slope"] != nil { perElement += 2 }
+      flops = perElement &* outputElements
+    case .channelStats:
+      flops = 3 &* elements(kernel.input("input"))
+    case .add:
+      flops = (kernel.attributes["slope"] != nil ? 3 : 1) &* outputElements
+    case .leakyRelu:
+      flops = 2 &* outputElements
+    case .softmax:
+      flops = 4 &* outputElements
+    case .argmax:
+      flops = elements(kernel.input("input"))
+    case .upsampleNearest, .concat, .copy:
+      flops = 0
+    }
+    return (flops, moved)
+  }
+}
