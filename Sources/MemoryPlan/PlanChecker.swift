@@ -1,0 +1,120 @@
+// The independent checker of a memory plan (case C31). It trusts nothing the planner stored but
+// the offsets and in-place links: it recomputes from the kernel list when each arena buffer is
+// live (a buffer written and never read is live for its whole producing kernel; graph inputs
+// from the first kernel, outputs to the last; a view's accesses count for its base), checks that
+// stored intervals cover that, that offsets are aligned and views sit inside their bases, and
+// then that no two buffers whose live kernels intersect share a byte, except an in-place pair:
+// B declared inplace(A), same offset, size and layout, A's last kernel being B's first, and that
+// kernel reading A in a role whose result may overwrite it (Kernel.inPlaceCandidates).
+
+import KernelIR
+
+public enum PlanChecker {
+  public static func check(_ program: KernelProgram) throws {
+    let kernels = program.kernels
+    let index = program.bufferIndex
+    let alignment = max(program.target.alignment, 1)
+    let lastKernel = max(kernels.count - 1, 0)
+
+    // Accesses per storage, from the kernel list alone.
+    var first: [String: Int] = [:]
+    var last: [String: Int] = [:]
+    func storage(_ name: String) -> String {
+      guard let position = index[name], case .view(let base, _) = program.buffers[position].kind else { return name }
+      return base
+    }
+    for (position, kernel) in kernels.enumerated() {
+      for name in kernel.readBuffers + kernel.writtenBuffers {
+        for touched in Set([name, storage(name)]) {
+          first[touched] = min(first[touched] ?? position, position)
+          last[touched] = max(last[touched] ?? position, position)
+        }
+      }
+    }
+    var live: [String: (Int, Int)] = [:]
+    for buffer in program.buffers where !buffer.kind.isWeight {
+      var start = buffer.kind == .input ? 0 : first[buffer.name] ?? 0
+      var end = buffer.kind == .output ? lastKernel : last[buffer.name] ?? start
+      start = min(start, end)
+      end = max(end, start)
+      live[buffer.name] = (start, end)
+      if let stored = buffer.live, stored.first > start || stored.last < end {
+        throw PlanError(
+          .interval, "%\(buffer.name) is used in kernels \(start)...\(end) but its stored interval is \(stored)")
+      }
+    }
+
+    // Offsets and views.
+    var extents: [(name: String, start: Int, end: Int)] = []
+    for buffer in program.buffers {
+      switch buffer.kind {
+      case .weight: continue
+      case .view(let baseName, let channelOffset):
+        guard let position = index[baseName], let baseOffset = program.buffers[position].offset,
+          let offset = buffer.offset
+        else { throw PlanError(.missingOffset, "view %\(buffer.name) or its base %\(baseName) has no offset") }
+        let base = program.buffers[position]
+        let spatial = base.type.shape.dropFirst(2).reduce(1, *)
+        let expected = baseOffset + channelOffset * spatial * base.type.dtype.byteSize
+        guard offset == expected, offset + buffer.byteCount <= baseOffset + base.byteCount else {
+          throw PlanError(
+            .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseOffset + base.byteCount))")
+        }
+      default:
+        guard let offset = buffer.offset else {
+          throw PlanError(.missingOffset, "%\(buffer.name) has no arena offset: run the memory planner")
+        }
+        guard offset >= 0, offset % alignment == 0 else {
+          throw PlanError(.misaligned, "%\(buffer.name) at offset \(offset) is not a multiple of \(alignment)")
+        }
+        extents.append((buffer.name, offset, offset + buffer.byteCount))
+      }
+    }
+
+    // No two live buffers share bytes (sweep over offsets).
+    extents.sort { ($0.start, $0.end, $0.name) < ($1.start, $1.end, $1.name) }
+    for (position, a) in extents.enumerated() {
+      var next = position + 1
+      while next < extents.count, extents[next].start < a.end {
+        let b = extents[next]
+        next += 1
+        guard b.end > b.start, a.end > a.start, let liveA = live[a.name], let liveB = live[b.name],
+          liveA.0 <= liveB.1, liveB.0 <= liveA.1
+        else { continue }
+        if try legalInPlace(a.name, b.name, program, index, live) || legalInPlace(b.name, a.name, program, index, live) {
+          continue
+        }
+        throw PlanError(
+          .overlap,
+          "%\(a.name) (bytes \(a.start)..<\(a.end), kernels \(liveA.0)...\(liveA.1)) and %\(b.name) (bytes \(b.start)..<\(b.end), kernels \(liveB.0)...\(liveB.1)) share bytes while both are live")
+      }
+    }
+  }
+
+  /// Whether `later` may overwrite `earlier` in place.
+  static func legalInPlace(
+    _ earlier: String, _ later: String, _ program: KernelProgram, _ index: [String: Int],
+    _ live: [String: (Int, Int)]
+  ) throws -> Bool {
+    guard let e = index[earlier], let l = index[later] else { return false }
+    let source = program.buffers[e]
+    let target = program.buffers[l]
+    guard target.inPlaceOf == earlier, let sourceLive = live[earlier], let targetLive = live[later] else { return false }
+    guard source.offset == target.offset, source.byteCount == target.byteCount, source.layout == target.layout,
+      sourceLive.1 == targetLive.0, program.kernels.indices.contains(targetLive.0)
+    else {
+      throw PlanError(
+        .inPlace,
+        "%\(later) is declared inplace(%\(earlier)) but they differ in offset, size or layout, or %\(earlier) is still used after %\(later) is written")
+    }
+    let kernel = program.kernels[targetLive.0]
+    guard let outputIndex = kernel.outputs.firstIndex(where: { $0.buffer == later }),
+      kernel.inPlaceCandidates(forOutput: outputIndex).contains(where: { kernel.inputs[$0].buffer == earlier })
+    else {
+      throw PlanError(
+        .inPlace,
+        "kernel \(targetLive.0) (\(kernel.kind.rawValue)) cannot write %\(later) over its input %\(earlier) in place")
+    }
+    return true
+  }
+}
