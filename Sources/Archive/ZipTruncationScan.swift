@@ -27,7 +27,7 @@ public struct ZipTruncationScan: Sendable {
   public var summary: String {
     var parts: [String] = []
     if let cutEntry {
-      parts.append("the file ends inside entry '\(cutEntry)'")
+      parts.append(cutEntry.hasPrefix("(") ? "the file ends inside \(cutEntry.dropFirst().dropLast())" : "the file ends inside entry '\(cutEntry)'")
     } else {
       parts.append("the file ends after \(entries.count) complete entries")
     }
@@ -55,7 +55,9 @@ public struct ZipTruncationScan: Sendable {
       guard signature == ZipSignature.localHeader else { break }
       guard position + ZipLayout.localHeaderSize <= size else {
         knownEnd = position + ZipLayout.localHeaderSize
-        result.cutEntry = "(a local header)"
+        result.cutEntry = "(the local header at byte \(position))"
+        result.entries.append(ScannedZipEntry(name: result.cutEntry ?? "", method: 0, dataRange: nil, isComplete: false))
+        directoryBytes += ZipLayout.centralDirectoryEntrySize
         break
       }
       let header = try source.bytes(at: position, count: ZipLayout.localHeaderSize, context: "a local header")
@@ -68,7 +70,9 @@ public struct ZipTruncationScan: Sendable {
       let headerEnd = position + ZipLayout.localHeaderSize + nameLength + extraLength
       guard headerEnd <= size else {
         knownEnd = headerEnd
-        result.cutEntry = "(a local header)"
+        result.cutEntry = "(the local header at byte \(position))"
+        result.entries.append(ScannedZipEntry(name: result.cutEntry ?? "", method: method, dataRange: nil, isComplete: false))
+        directoryBytes += ZipLayout.centralDirectoryEntrySize + nameLength
         break
       }
       let name = String(

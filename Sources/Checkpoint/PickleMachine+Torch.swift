@@ -62,17 +62,13 @@ extension PickleMachine {
       return try addNode(.set(members, frozen: name == "frozenset"))
     case ("_codecs", "encode"):
       if args.count >= 1, case .string(let text) = args[0] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-          guard scalar.value < 256 else { throw malformed(opcode, "latin-1 bytes with a character above U+00FF") }
-          bytes.append(UInt8(scalar.value))
-        }
+        guard let bytes = latin1(text) else { throw malformed(opcode, "latin-1 bytes with a character above U+00FF") }
         return .bytes(bytes)
       }
       return try addNode(.object(PickleObject(callable: callable, arguments: args)))
     case ("builtins", "bytearray"), ("__builtin__", "bytearray"), ("builtins", "bytes"), ("__builtin__", "bytes"):
       if let first = args.first, case .bytes = first { return first }
+      if args.count == 2, case .string(let text) = args[0], let bytes = latin1(text) { return .bytes(bytes) }
       return try addNode(.object(PickleObject(callable: callable, arguments: args)))
     default:
       return try addNode(.object(PickleObject(callable: callable, arguments: args)))
@@ -103,6 +99,17 @@ extension PickleMachine {
     }
     return try addNode(
       .tensor(TensorReference(storage: storage, storageOffset: offset, shape: shape, strides: strides, kind: kind)))
+  }
+
+  /// The bytes a latin-1 string stands for (protocol 0-2 pickles encode bytes this way).
+  func latin1(_ text: String) -> [UInt8]? {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.unicodeScalars.count)
+    for scalar in text.unicodeScalars {
+      guard scalar.value < 256 else { return nil }
+      bytes.append(UInt8(scalar.value))
+    }
+    return bytes
   }
 
   // MARK: - Reading composite arguments
