@@ -35,6 +35,34 @@ final class PassNumericalTests: XCTestCase {
     }
   }
 
+  /// Negative controls: rewrites that look plausible but are wrong change the results far beyond
+  /// the policy, so the checks above would catch them.
+  func testTheNumericalChecksCatchWrongRewrites() throws {
+    func load(_ path: String) throws -> Graph {
+      try Parser.parse(try String(contentsOf: PassTextCase.root.appendingPathComponent(path), encoding: .utf8))
+    }
+    func difference(_ original: Graph, _ broken: Graph) throws -> Double {
+      let parameters = SeededTensors.parameters(for: original, seed: 5)
+      let inputs = SeededTensors.inputs(for: original, seed: 6)
+      let reference = try NumericalAgreement.run(original, parameters: parameters, inputs: inputs).outputs[0]
+      let actual = try NumericalAgreement.run(broken, parameters: parameters, inputs: inputs).outputs[0]
+      return TensorComparison.compare(actual, reference).maxRelativeToScale
+    }
+    // Dropping the bias of the shortcut conv, which feeds an add rather than a norm.
+    let block = try load("fuse-conv-norm-residual-act/residual-block.input.ir")
+    var withoutShortcutBias = block
+    let shortcut = try XCTUnwrap(withoutShortcutBias.nodes.firstIndex { $0.result == "b.conv3" })
+    withoutShortcutBias.nodes[shortcut].operands.removeLast()
+    XCTAssertGreaterThan(try difference(block, withoutShortcutBias), 1e-3)
+    // Folding a concat with its parts in the wrong order.
+    let decoder = try load("fold-concat-into-conv/decoder-block.input.ir")
+    var folded = decoder
+    try FoldConcatIntoConvolution().run(&folded)
+    let conv1 = try XCTUnwrap(folded.nodes.firstIndex { $0.result == "b.act1" })
+    folded.nodes[conv1].operands.swapAt(0, 1)
+    XCTAssertGreaterThan(try difference(decoder, folded), 1e-3)
+  }
+
   func testEveryPassKeepsTheTinyGoldenConfigurationsResults() throws {
     try checkPipelinePassByPass(Self.tinyGolden, inputShape: [1, 1, 32, 32, 64], seed: 7)
   }
