@@ -33,6 +33,8 @@ public struct NIfTIHeader: Sendable, Equatable {
 
   /// Spatial size (ni, nj, nk): dim[1...3], with axes beyond dim[0] counted as 1.
   public let shapeIJK: [Int]
+  /// Voxel size along i, j, k: |pixdim[1...3]|; an axis beyond dim[0] with no usable pixdim counts as 1.
+  public let spacingIJK: [Double]
   /// ni·nj·nk (checked for overflow).
   public let voxelCount: Int
   /// voxelCount · bytes per voxel (checked for overflow).
@@ -95,14 +97,12 @@ public struct NIfTIHeader: Sendable, Equatable {
     self.voxelCount = voxels
     self.dataByteCount = bytesNeeded
     self.voxOffset = try NIfTIHeader.validVoxOffset(rawVoxOffset, version: version, path: path)
-    try NIfTIHeader.checkSpacing(pixdim, path: path, warnings: &warnings)
+    self.spacingIJK = try NIfTIHeader.spacing(pixdim, rank: dim[0], path: path, warnings: &warnings)
     self.warnings = warnings
   }
 
   /// (ni, nj, nk) reversed: nnU-Net's array order.
   public var shapeKJI: [Int] { shapeIJK.reversed() }
-  /// |pixdim[1...3]|: voxel size along i, j, k in the header's spatial unit (normally mm).
-  public var spacingIJK: [Double] { (1...3).map { abs(pixdim[$0]) } }
   public var spacingKJI: [Double] { spacingIJK.reversed() }
 
   /// The (slope, intercept) to apply to stored values, or nil when there is none: a slope of 0 or a
@@ -179,15 +179,24 @@ extension NIfTIHeader {
     return Int(value)
   }
 
-  static func checkSpacing(_ pixdim: [Double], path: String, warnings: inout [String]) throws {
-    for axis in 1...3 where !(pixdim[axis].isFinite && pixdim[axis] != 0) {
-      throw NIfTIError.invalidHeader(
-        path: path, field: "pixdim[\(axis)]", value: "\(pixdim[axis])",
-        reason: "the voxel size must be a finite non-zero number, or the image cannot be resampled")
+  static func spacing(_ pixdim: [Double], rank: Int, path: String, warnings: inout [String]) throws -> [Double] {
+    var spacing: [Double] = []
+    for axis in 1...3 {
+      let value = pixdim[axis]
+      if value.isFinite && value != 0 {
+        spacing.append(abs(value))
+      } else if axis > rank {
+        spacing.append(1)  // an axis the image does not use; its pixdim may hold anything
+      } else {
+        throw NIfTIError.invalidHeader(
+          path: path, field: "pixdim[\(axis)]", value: "\(value)",
+          reason: "the voxel size must be a finite non-zero number, or the image cannot be resampled")
+      }
     }
-    if (1...3).contains(where: { pixdim[$0] < 0 }) {
+    if (1...min(3, rank)).contains(where: { pixdim[$0] < 0 }) {
       warnings.append("\(path): negative voxel sizes in pixdim \(Array(pixdim[1...3])); their absolute values were used as spacing.")
     }
+    return spacing
   }
 }
 

@@ -159,6 +159,14 @@ final class CaseFileTests: XCTestCase {
     XCTAssertEqual(image.geometrySource, .sform)
     assertAffinesEqual(image.affine, reference.affine, tolerance: 1e-6)
     XCTAssertTrue(bitwiseEqual(image.voxelsKJI.data, reference.voxelsKJI.data))
+    // A NIfTI-2 input gives a NIfTI-2 output with the float64 geometry copied bit for bit.
+    let output = scratch.appendingPathComponent("c14_seg.nii.gz")
+    try NIfTIWriter.writeLabels(Tensor(zeros: image.shapeKJI), like: image.header, to: output)
+    let written = try NIfTIReader.read(output)
+    XCTAssertEqual(written.header.version, .nifti2)
+    XCTAssertEqual(written.header.voxOffset, 544)
+    HeaderFields.assertGeometryBitIdentical(written.header, image.header)
+    XCTAssertEqual(written.affine, image.affine)
   }
 
   func testC15NaNVoxelsAreReportedNotHidden() throws {

@@ -108,10 +108,12 @@ final class DatatypeTests: XCTestCase {
 
   func testTwoDimensionalImageIsOneSliceThick() throws {
     var file = SyntheticNIfTI()
-    file.dim = [2, 4, 3, 0, 0, 0, 0, 0]  // unused dims may hold anything
+    file.dim = [2, 4, 3, 0, 0, 0, 0, 0]  // unused dims and pixdims may hold anything
+    file.pixdim[3] = 0
     file.data = file.words((0..<12).map { UInt64($0) }, width: 2)
     let image = try NIfTIReader.decode(file.bytes(), path: "t.nii")
     XCTAssertEqual(image.shapeIJK, [4, 3, 1])
+    XCTAssertEqual(image.spacingIJK, [1.5, 2, 1])
     XCTAssertEqual(image.voxelsKJI.shape, [1, 3, 4])
   }
 
