@@ -49,18 +49,20 @@ final class InstanceNormOpTests: XCTestCase {
   func testC27LargeMeanInputsStayAccurateWhileOnePassFP32Fails() throws {
     var random = OpTestRandom(seed: 27)
     let x = random.normalTensor([1, 2, 128, 128, 128], mean: 1000, std: 1)
-    try checkC27(x, naiveMustFail: true)
+    try checkC27(x)
   }
 
-  /// Case C27 with inputs ~ 1e-3 N(0, 1) (variance far below eps).
-  func testC27TinyInputsStayAccurate() throws {
+  /// Case C27 with inputs ~ 1e-3 N(0, 1) (variance below eps). Here the fp32 sum of squares of
+  /// 2M terms ~1e-6 loses their low bits; with this seed the naive error is ~1.5e-4 (a smaller
+  /// margin than the NaN of the large-mean case, but deterministic).
+  func testC27TinyInputsStayAccurateWhileOnePassFP32Fails() throws {
     var random = OpTestRandom(seed: 2727)
     let x = random.normalTensor([1, 2, 128, 128, 128], mean: 0, std: 1e-3)
-    try checkC27(x, naiveMustFail: false)
+    try checkC27(x)
   }
 
   /// Compares instanceNorm (and the naive one-pass formula) with a float64 reference.
-  private func checkC27(_ x: Tensor, naiveMustFail: Bool) throws {
+  private func checkC27(_ x: Tensor) throws {
     let gamma = Tensor(shape: [2], data: [1.5, 0.75])
     let beta = Tensor(shape: [2], data: [0.25, -0.5])
     let eps: Float = 1e-5
@@ -71,9 +73,7 @@ final class InstanceNormOpTests: XCTestCase {
     let naive = try ReferenceOps.instanceNormOnePassFP32Naive(x, gamma: gamma, beta: beta, eps: eps)
     let naiveError = maxAbsError(naive.data, reference)
     print("C27: instanceNorm max abs error \(accurateError); one-pass fp32 max abs error \(naiveError)")
-    if naiveMustFail {
-      XCTAssertFalse(naiveError <= 1e-4, "the one-pass fp32 formula should fail the C27 check, error \(naiveError)")
-    }
+    XCTAssertFalse(naiveError <= 1e-4, "the one-pass fp32 formula should fail the C27 check, error \(naiveError)")
   }
 
   /// Independent float64 implementation: mean, biased variance, normalisation, all in Double.
