@@ -1,23 +1,52 @@
-// The `stunetc` command: dispatches subcommands. Each subcommand lives in its own file.
-import Foundation
+// The `stunetc` command: dispatches to subcommands, prints help, and turns every error into a
+// message on standard error and a non-zero exit status (never a crash or a stack trace).
 
 public enum CommandLineTool {
-  /// Runs the tool and returns the process exit status.
-  public static func run(_ arguments: [String]) -> Int32 {
-    guard let first = arguments.first, first != "--help", first != "-h" else {
-      print(usage)
-      return 0
-    }
-    print("stunetc: unknown subcommand '\(first)'\n\n\(usage)")
-    return 2
+  /// All subcommands, in the order `--help` lists them.
+  public static var subcommands: [any Subcommand] {
+    [GraphCommand(), InfoCommand(), RunCommand()]
   }
 
-  static let usage = """
-    usage: stunetc <subcommand> [options]
+  public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+    guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
+      console.output(usage)
+      return 0
+    }
+    if first == "--version" {
+      console.output("stunetc \(version)")
+      return 0
+    }
+    guard let command = subcommands.first(where: { $0.name == first }) else {
+      console.diagnostics("stunetc: unknown subcommand '\(first)'\n\n\(usage)")
+      return 2
+    }
+    let rest = Array(arguments.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") {
+      console.output(command.help)
+      return 0
+    }
+    do {
+      let parsed = try ParsedArguments.parse(rest, specs: command.options)
+      return try command.run(parsed, console: console)
+    } catch let error as CommandLineError {
+      console.diagnostics("stunetc \(command.name): \(error)\nrun 'stunetc \(command.name) --help' for usage")
+      return 2
+    } catch {
+      console.diagnostics("stunetc \(command.name): error: \(error)")
+      return 1
+    }
+  }
 
-    subcommands:
-      graph     print the Graph IR of a variant or an IR file
-      info      parameter count, MACs and activation sizes
-      run       run a model on a .npy input
-    """
+  public static let version = "0.1.0"
+
+  static var usage: String {
+    var lines = ["usage: stunetc <subcommand> [options]", "", "subcommands:"]
+    for command in subcommands {
+      lines.append("  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary)
+    }
+    lines += ["", "Run 'stunetc <subcommand> --help' for the options of each."]
+    return lines.joined(separator: "\n")
+  }
 }
+
+import Foundation

@@ -1,1 +1,0 @@
-// Module DSL: see Docs/architecture.md. Sources are added as the module is built.

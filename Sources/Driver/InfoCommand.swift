@@ -1,0 +1,70 @@
+// `stunetc info`: parameter count, multiply-accumulates per layer and in total, activation sizes.
+import GraphIR
+
+struct InfoCommand: Subcommand {
+  let name = "info"
+  let summary = "parameter count, MACs per layer and in total, activation sizes"
+  let usage = "(--variant S|B|L|H | --widths ... | --ir FILE) [--input-shape N,C,D,H,W] [--layers]"
+  var options: [OptionSpec] {
+    ModelSelection.options + [.flag("layers", "list every op with its output shape and MACs")]
+  }
+  var details: String {
+    """
+    MACs are weight multiply-accumulates (output elements x input channels x kernel volume), the
+    convention of the STU-Net paper's "FLOPs"; FLOPs = 2 x MACs. All five heads are counted unless
+    the graph was optimised.
+
+    example:
+      stunetc info --variant B --input-shape 1,1,128,128,128 --layers
+    """
+  }
+
+  func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
+    let model = try ModelSelection.resolve(arguments)
+    let statistics = GraphStatistics(model.graph)
+    if let configuration = model.configuration { console.output(configuration.description) }
+    let input = model.graph.inputs.map { "%\($0.name) \($0.type)" }.joined(separator: ", ")
+    console.output("graph @\(model.graph.name): input \(input), \(model.graph.nodes.count) ops")
+    if arguments.has("layers") {
+      console.output(Self.layerTable(statistics))
+    }
+    console.output(
+      "parameters: \(Format.grouped(statistics.parameterCount)) in \(statistics.parameterTensorCount) tensors (\(Format.bytes(statistics.parameterCount * 4)) as fp32)"
+    )
+    console.output(Self.stageTable(statistics))
+    console.output(
+      "MACs: \(Format.giga(statistics.totalMACs)) G (\(Format.grouped(statistics.totalMACs))), FLOPs: \(Format.giga(2 * statistics.totalMACs)) G"
+    )
+    console.output(
+      "activations: \(Format.bytes(statistics.activationBytes)) if every op result were kept, largest single value \(Format.bytes(statistics.largestActivationBytes))"
+    )
+    return 0
+  }
+
+  static func layerTable(_ statistics: GraphStatistics) -> String {
+    var rows = [["value", "op", "type", "MACs (G)"]]
+    for op in statistics.ops {
+      rows.append(["%" + op.result, op.op, op.type.description, op.macs > 0 ? Format.giga(op.macs) : ""])
+    }
+    return Format.table(rows)
+  }
+
+  /// MACs grouped by module prefix (encoder stage, upsample layer, decoder stage, head).
+  static func stageTable(_ statistics: GraphStatistics) -> String {
+    var order: [String] = []
+    var totals: [String: Int] = [:]
+    for op in statistics.ops where op.macs > 0 {
+      let parts = op.result.split(separator: ".")
+      let group = parts.count >= 2 ? parts[0..<2].joined(separator: ".") : op.result
+      if totals[group] == nil { order.append(group) }
+      totals[group, default: 0] += op.macs
+    }
+    let total = max(statistics.totalMACs, 1)
+    var rows = [["module", "MACs (G)", "share"]]
+    for group in order {
+      let macs = totals[group] ?? 0
+      rows.append([group, Format.giga(macs), Format.percent(Double(macs) / Double(total))])
+    }
+    return Format.table(rows)
+  }
+}

@@ -1,0 +1,57 @@
+// The shape of a `stunetc` subcommand: a name, a one-line summary, its options, and `run`.
+// Every subcommand answers `--help` from the same description.
+
+public protocol Subcommand {
+  var name: String { get }
+  var summary: String { get }
+  /// Usage line after `stunetc NAME`, e.g. "[--variant V] [--input-shape N,C,D,H,W]".
+  var usage: String { get }
+  var options: [OptionSpec] { get }
+  /// Extra text after the option list (examples).
+  var details: String { get }
+  func run(_ arguments: ParsedArguments, console: Console) throws -> Int32
+}
+
+extension Subcommand {
+  public var details: String { "" }
+
+  public var help: String {
+    var lines = ["usage: stunetc \(name) \(usage)", "", summary, "", "options:"]
+    let width = options.map { $0.name.count + $0.valueName.count + 3 }.max() ?? 0
+    for option in options + [.flag("help", "show this help")] {
+      let left = (option.name.count == 1 ? "-" : "--") + option.name + (option.takesValue ? " " + option.valueName : "")
+      lines.append("  " + left.padding(toLength: max(width, left.count) + 2, withPad: " ", startingAt: 0) + option.help)
+    }
+    if !details.isEmpty { lines += ["", details] }
+    return lines.joined(separator: "\n")
+  }
+}
+
+import Foundation
+
+/// Where subcommands write: results to standard output, diagnostics and progress to standard error.
+public final class Console: @unchecked Sendable {
+  public var output: (String) -> Void
+  public var diagnostics: (String) -> Void
+
+  public init(output: @escaping (String) -> Void, diagnostics: @escaping (String) -> Void) {
+    self.output = output
+    self.diagnostics = diagnostics
+  }
+
+  public static let standard = Console(
+    output: { text in
+      FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    },
+    diagnostics: { text in
+      FileHandle.standardError.write(Data((text + "\n").utf8))
+    })
+
+  /// A console that records everything, for tests.
+  public static func recording() -> (Console, () -> String, () -> String) {
+    final class Box: @unchecked Sendable { var out = ""; var err = "" }
+    let box = Box()
+    let console = Console(output: { box.out += $0 + "\n" }, diagnostics: { box.err += $0 + "\n" })
+    return (console, { box.out }, { box.err })
+  }
+}

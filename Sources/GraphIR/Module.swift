@@ -1,1 +1,0 @@
-// Module GraphIR: see Docs/architecture.md. Sources are added as the module is built.
