@@ -93,6 +93,12 @@ final class PassManagerTests: XCTestCase {
       XCTAssertTrue(message.contains("declared result type"), message)
       XCTAssertTrue("\(error)".contains("after 'corrupt'"))
     }
+    var broken = try Self.smallUNet()
+    broken.outputs = ["nowhere"]
+    XCTAssertThrowsError(try PassRunner(options: options, output: { _ in }).run(broken, passes: [])) { error in
+      guard case PassError.invalidInput(let message) = error else { return XCTFail("unexpected error \(error)") }
+      XCTAssertTrue(message.contains("%nowhere"), message)
+    }
     options.verifyEach = false
     XCTAssertNoThrow(try PassRunner(options: options, output: { _ in }).run(try Self.smallUNet(), passes: passes))
   }

@@ -6,6 +6,8 @@ public enum PassError: Error, CustomStringConvertible, Equatable, Sendable {
   case unknownPass(String, flag: String, valid: [String])
   /// `--verify-each` found a broken IR after the stage.
   case verificationFailed(stage: String, message: String)
+  /// `--verify-each` found the IR entering the pipeline broken.
+  case invalidInput(String)
   /// `--dump-dir` could not be written.
   case dumpFailed(path: String, reason: String)
   /// A stage was started after `--stop-after` had stopped the pipeline.
@@ -21,6 +23,8 @@ public enum PassError: Error, CustomStringConvertible, Equatable, Sendable {
       return "unknown pass '\(name)' in --\(flag); valid names: \(valid.joined(separator: ", "))"
     case .verificationFailed(let stage, let message):
       return "verification failed after '\(stage)': \(message) (the stage produced invalid IR; rerun with --print-after=\(stage) to see it)"
+    case .invalidInput(let message):
+      return "the IR entering the pipeline is invalid: \(message)"
     case .dumpFailed(let path, let reason):
       return "cannot write the IR dump \(path): \(reason); check that --dump-dir names a writable folder"
     case .stageAfterStop(let stage):

@@ -34,7 +34,9 @@ public final class PassInstrumentation {
     fileExtension: String = "ir"
   ) throws {
     hasBegun = true
-    if options.verifyEach, let verifier { try verify(ir, after: name, verifier) }
+    if options.verifyEach, let verifier {
+      do { try verifier(ir) } catch { throw PassError.invalidInput("\(error)") }
+    }
     try dump({ printer(ir) }, stage: name, fileExtension: fileExtension)
   }
 
