@@ -64,10 +64,14 @@ let package = Package(
     .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "TensorCore"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "DSL"]),
     .testTarget(name: "DSLTests", dependencies: ["DSL", "GraphIR"]),
+    .testTarget(name: "PassesTests", dependencies: ["Passes", "GraphIR", "DSL", "Interpreter", "TensorCore", "Archive"]),
     .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "GraphIR", "DSL", "TensorCore", "Archive"]),
     .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TensorCore"]),
     .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "GraphIR", "DSL", "Interpreter", "TensorCore"]),
-    .testTarget(name: "MemoryPlanTests", dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Interpreter", "TensorCore"]),
+    .testTarget(
+      name: "MemoryPlanTests",
+      dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
   ],
   swiftLanguageModes: [.v5]
 )

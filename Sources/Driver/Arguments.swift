@@ -62,19 +62,20 @@ public struct ParsedArguments {
     while index < arguments.count {
       let argument = arguments[index]
       index += 1
-      guard argument.hasPrefix("--"), argument.count > 2 else {
+      let isShort = argument.count == 2 && argument.hasPrefix("-") && argument != "--"
+      guard (argument.hasPrefix("--") && argument.count > 2) || isShort else {
         parsed.positionals.append(argument)
         continue
       }
-      var name = String(argument.dropFirst(2))
+      var name = String(argument.dropFirst(isShort ? 1 : 2))
       var inlineValue: String?
       if let equals = name.firstIndex(of: "=") {
         inlineValue = String(name[name.index(after: equals)...])
         name = String(name[..<equals])
       }
       guard let spec = byName[name] else {
-        let known = specs.map { "--" + $0.name }.joined(separator: ", ")
-        throw CommandLineError("unknown option --\(name); this subcommand accepts: \(known)")
+        let known = specs.map { ($0.name.count == 1 ? "-" : "--") + $0.name }.joined(separator: ", ")
+        throw CommandLineError("unknown option \(argument); this subcommand accepts: \(known)")
       }
       if spec.takesValue {
         if let inlineValue {

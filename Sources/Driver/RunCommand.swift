@@ -1,11 +1,87 @@
-// `stunetc run`: runs a model on a .npy input and writes the output .npy (filled in below).
+// `stunetc run`: runs a model on a .npy input with weights from a checkpoint (or seeded random
+// weights) and writes the output as .npy; `--compare` checks it against a reference .npy.
+import Archive
+import Foundation
+import GraphIR
+import Interpreter
+import TensorCore
+
 struct RunCommand: Subcommand {
   let name = "run"
-  let summary = "run a model on a .npy input with weights from a checkpoint"
-  let usage = "--weights FILE --input x.npy --output y.npy [model options] [--backend interpreter]"
-  var options: [OptionSpec] { ModelSelection.options }
+  let summary = "run a model on a .npy input and write the output as .npy"
+  let usage = "--input x.npy --output y.npy (--weights FILE | --random-weights SEED) [model options] [--backend B]"
+  var options: [OptionSpec] {
+    ModelSelection.options + [
+      .option("weights", "FILE", "checkpoint: .model/.pth (nnU-Net v1/v2), .safetensors or .npz"),
+      .option("random-weights", "SEED", "use deterministic random weights instead of a checkpoint"),
+      .option("input", "FILE", ".npy input of shape N,C,D,H,W (float32 or float64)"),
+      .option("output", "FILE", "where to write the output .npy"),
+      .option("backend", "NAME", "interpreter (reference)"),
+      .option("compare", "FILE", "reference .npy: print the max error against it, exit 3 beyond 1e-4 relative"),
+      .flag("argmax", "write argmax labels over the class axis instead of logits"),
+    ]
+  }
+  var details: String {
+    """
+    The model comes from --variant/--widths/... or, when none is given, from the checkpoint's
+    shapes and plans. The input's shape sets the graph's input shape.
+
+    example:
+      stunetc run --variant S --weights small_ep4k.model --input patch.npy --output logits.npy
+    """
+  }
 
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
-    throw CommandLineError("run is not available yet in this build")
+    guard let inputPath = arguments.value("input") else { throw CommandLineError("--input FILE.npy is required") }
+    guard let outputPath = arguments.value("output") else { throw CommandLineError("--output FILE.npy is required") }
+    let backend = arguments.value("backend") ?? "interpreter"
+    guard backend == "interpreter" else {
+      throw CommandLineError("unknown backend '\(backend)': available: interpreter")
+    }
+    var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))
+    input.dtype = .f32
+    let weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
+    var modelArguments = arguments
+    if arguments.value("input-shape") == nil {
+      modelArguments.values["input-shape"] = [input.shape.map(String.init).joined(separator: ",")]
+    }
+    let model = try ModelSelection.resolve(modelArguments, inferredFrom: weightsFile)
+    guard let graphInput = model.graph.inputs.first, graphInput.type.shape == input.shape else {
+      throw CommandLineError(
+        "the input \(inputPath) has shape \(input.shape) but the model expects \(model.graph.inputs.first?.type.description ?? "no input")"
+      )
+    }
+    let parameters: [String: Tensor]
+    if let weightsFile {
+      parameters = try WeightBinding.bind(weightsFile.tensors, to: model.graph)
+      console.diagnostics("weights: \(weightsFile.summary)")
+    } else if let seed = try arguments.integer("random-weights") {
+      parameters = RandomWeights.generate(for: model.graph, seed: UInt64(truncatingIfNeeded: seed))
+      console.diagnostics("weights: deterministic random weights (seed \(seed)); results mean nothing medically")
+    } else {
+      throw CommandLineError("give --weights CHECKPOINT (or --random-weights SEED for a smoke test)")
+    }
+    let start = Date()
+    let interpreter = try GraphInterpreter(graph: model.graph, parameters: parameters)
+    let outputs = try interpreter.run(inputs: [graphInput.name: input])
+    guard let outputName = model.graph.outputs.first, var output = outputs[outputName] else {
+      throw CommandLineError("the graph produced no output")
+    }
+    if arguments.has("argmax") { output = try ReferenceOps.argmax(output, axis: 1) }
+    let seconds = Date().timeIntervalSince(start)
+    try NumpyFile.write(output, to: URL(fileURLWithPath: outputPath))
+    console.diagnostics(
+      "ran @\(model.graph.name) on \(input.shape) with the \(backend) in \(Format.seconds(seconds)); wrote \(output.shape) to \(outputPath)"
+    )
+    if let referencePath = arguments.value("compare") {
+      let reference = try NumpyFile.read(URL(fileURLWithPath: referencePath))
+      guard reference.count == output.count else {
+        throw CommandLineError("--compare: reference has shape \(reference.shape), output \(output.shape)")
+      }
+      let report = TensorComparison.compare(output, reference)
+      console.output("compare: \(report)")
+      return report.maxRelativeToScale <= 1e-4 ? 0 : 3
+    }
+    return 0
   }
 }

@@ -19,7 +19,7 @@ extension Subcommand {
     var lines = ["usage: stunetc \(name) \(usage)", "", summary, "", "options:"]
     let width = options.map { $0.name.count + $0.valueName.count + 3 }.max() ?? 0
     for option in options + [.flag("help", "show this help")] {
-      let left = "--" + option.name + (option.takesValue ? " " + option.valueName : "")
+      let left = (option.name.count == 1 ? "-" : "--") + option.name + (option.takesValue ? " " + option.valueName : "")
       lines.append("  " + left.padding(toLength: max(width, left.count) + 2, withPad: " ", startingAt: 0) + option.help)
     }
     if !details.isEmpty { lines += ["", details] }

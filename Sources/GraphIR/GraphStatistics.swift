@@ -29,8 +29,14 @@ public struct GraphStatistics: Sendable {
     for node in graph.nodes {
       let type = node.resultTypes.first ?? TensorType(.f32, [])
       var macs = 0
-      if node.kind == .conv3d, node.operands.count >= 2,
-        let weight = graph.type(of: node.operands[1], values: values, parameters: parameters),
+      let weightIndex: Int? =
+        switch node.kind {
+        case .conv3d: 1
+        case .fusedConv3d: ShapeInference.FusedConvolutionOperands(attributes: node.attributes).weight
+        default: nil
+        }
+      if let weightIndex, weightIndex < node.operands.count,
+        let weight = graph.type(of: node.operands[weightIndex], values: values, parameters: parameters),
         let outputs = type.elementCount
       {
         macs = outputs * weight.shape.dropFirst().reduce(1, *)

@@ -1,22 +1,41 @@
-// The general convolution as im2col + GEMM, with bounded memory. For each sample the output
-// voxels are processed in chunks of whole output rows (od, oh); a chunk's panel holds, for every
-// reduction index r = ((ic * kd + z) * kh + y) * kw + x, the input value each output voxel of the
-// chunk multiplies with weight column r (zero where the window falls into the padding). Then
+// The general convolution as im2col + GEMM, with bounded memory. The output voxels of each sample
+// are cut into chunks of whole output rows (od, oh). A chunk's panel holds, for every reduction
+// index r = ((ic * kd + z) * kh + y) * kw + x, the input values that weight column r meets at the
+// chunk's output voxels (zero where the window lies in the padding). Then
 //   out[oc, chunk] = W[oc, r] x panel[r, chunk]   (W is the weight tensor itself, [OC, IC*kd*kh*kw])
-// is one OpenBLAS GEMM. The panel is filled by all cores, then the GEMM runs on OpenBLAS's own
-// threads, so the two phases never compete for cores. Panels stay around `panelBudgetBytes`.
+// is one GEMM. Threading: chunks are handed to all cores, each worker fills its own panel (about
+// `panelBudgetBytes`, so it stays in cache for the GEMM's packing) and calls a single-threaded
+// OpenBLAS GEMM. OpenBLAS's own threads are therefore set to 1 (openblas_set_num_threads) before
+// every such convolution: its spinning worker threads would otherwise compete with ours.
 
 import COpenBLAS
 import TensorCore
 
 enum Im2colConvolution {
   /// Target size of one im2col panel; at least one output row is always taken.
-  static let panelBudgetBytes = 8 << 20
+  static let panelBudgetBytes = 2 << 20
 
-  /// Output rows (od, oh pairs) per chunk for this geometry and element size.
-  static func rowsPerChunk(_ g: ConvolutionGeometry, elementSize: Int) -> Int {
-    let rowBytes = g.reductionLength * g.output.w * elementSize
-    return max(1, min(g.output.d * g.output.h, panelBudgetBytes / max(rowBytes, 1)))
+  /// How the output rows are cut into chunks.
+  struct Chunking {
+    let rowsPerChunk: Int
+    let chunksPerSample: Int
+    let totalRows: Int
+
+    init(_ g: ConvolutionGeometry, elementSize: Int) {
+      totalRows = g.output.d * g.output.h
+      let rowBytes = max(g.reductionLength * g.output.w * elementSize, 1)
+      let budgetRows = max(1, panelBudgetBytes / rowBytes)
+      // At least two chunks per worker over the whole batch when there are enough rows.
+      let wantedPerSample = (2 * ParallelFor.workerCount + g.batch - 1) / g.batch
+      let balancedRows = max(1, totalRows / max(wantedPerSample, 1))
+      rowsPerChunk = min(budgetRows, balancedRows, totalRows)
+      chunksPerSample = (totalRows + rowsPerChunk - 1) / rowsPerChunk
+    }
+
+    func rows(ofChunk chunk: Int) -> Range<Int> {
+      let first = chunk * rowsPerChunk
+      return first..<min(first + rowsPerChunk, totalRows)
+    }
   }
 
   /// fp32: cblas_sgemm accumulating onto the bias written into the output first.
@@ -25,30 +44,28 @@ enum Im2colConvolution {
     bias: UnsafeBufferPointer<Float>?, output: UnsafeMutableBufferPointer<Float>
   ) {
     guard let x = input.baseAddress, let w = weights.baseAddress, let out = output.baseAddress else { return }
-    let rowsPerChunk = rowsPerChunk(g, elementSize: MemoryLayout<Float>.stride)
-    let panel = UnsafeMutablePointer<Float>.allocate(capacity: g.reductionLength * rowsPerChunk * g.output.w)
-    defer { panel.deallocate() }
-    let totalRows = g.output.d * g.output.h
+    let chunking = Chunking(g, elementSize: MemoryLayout<Float>.stride)
+    let panelCapacity = g.reductionLength * chunking.rowsPerChunk * g.output.w
+    let workers = ParallelFor.workerCount
+    let panels = UnsafeMutablePointer<Float>.allocate(capacity: panelCapacity * workers)
+    defer { panels.deallocate() }
     let outputVoxels = g.outputVoxels
-    for n in 0..<g.batch {
-      let sample = x + n * g.inputChannels * g.inputVoxels
-      let sampleOutput = out + n * g.outputChannels * outputVoxels
-      var row = 0
-      while row < totalRows {
-        let rows = row..<min(row + rowsPerChunk, totalRows)
-        let columns = rows.count * g.output.w
-        fillPanel(g, sample: sample, rows: rows, panel: panel)
-        let chunkOutput = sampleOutput + rows.lowerBound * g.output.w
-        for oc in 0..<g.outputChannels {
-          (chunkOutput + oc * outputVoxels).update(repeating: bias?[oc] ?? 0, count: columns)
-        }
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans,
-          Int32(g.outputChannels), Int32(columns), Int32(g.reductionLength),
-          1, w, Int32(g.reductionLength), panel, Int32(columns),
-          1, chunkOutput, Int32(outputVoxels))
-        row = rows.upperBound
+    openblas_set_num_threads(1)
+    ParallelFor.dynamic(g.batch * chunking.chunksPerSample) { worker, item in
+      let n = item / chunking.chunksPerSample
+      let rows = chunking.rows(ofChunk: item % chunking.chunksPerSample)
+      let columns = rows.count * g.output.w
+      let panel = panels + worker * panelCapacity
+      fillPanel(g, sample: x + n * g.inputChannels * g.inputVoxels, rows: rows, panel: panel)
+      let chunkOutput = out + n * g.outputChannels * outputVoxels + rows.lowerBound * g.output.w
+      for oc in 0..<g.outputChannels {
+        (chunkOutput + oc * outputVoxels).update(repeating: bias?[oc] ?? 0, count: columns)
       }
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans,
+        Int32(g.outputChannels), Int32(columns), Int32(g.reductionLength),
+        1, w, Int32(g.reductionLength), panel, Int32(columns),
+        1, chunkOutput, Int32(outputVoxels))
     }
   }
 
@@ -60,63 +77,51 @@ enum Im2colConvolution {
   ) {
     guard let x = input.baseAddress, let out = output.baseAddress else { return }
     let weights64 = weights.map(Double.init)
-    let rowsPerChunk = rowsPerChunk(g, elementSize: MemoryLayout<Double>.stride)
-    let maxColumns = rowsPerChunk * g.output.w
-    let panel = UnsafeMutablePointer<Double>.allocate(capacity: g.reductionLength * maxColumns)
-    let product = UnsafeMutablePointer<Double>.allocate(capacity: g.outputChannels * maxColumns)
+    let chunking = Chunking(g, elementSize: MemoryLayout<Double>.stride)
+    let maxColumns = chunking.rowsPerChunk * g.output.w
+    let panelCapacity = g.reductionLength * maxColumns
+    let productCapacity = g.outputChannels * maxColumns
+    let workers = ParallelFor.workerCount
+    let panels = UnsafeMutablePointer<Double>.allocate(capacity: panelCapacity * workers)
+    let products = UnsafeMutablePointer<Double>.allocate(capacity: productCapacity * workers)
     defer {
-      panel.deallocate()
-      product.deallocate()
+      panels.deallocate()
+      products.deallocate()
     }
-    let totalRows = g.output.d * g.output.h
     let outputVoxels = g.outputVoxels
+    openblas_set_num_threads(1)
     weights64.withUnsafeBufferPointer { w64 in
       guard let w = w64.baseAddress else { return }
-      for n in 0..<g.batch {
-        let sample = x + n * g.inputChannels * g.inputVoxels
-        let sampleOutput = out + n * g.outputChannels * outputVoxels
-        var row = 0
-        while row < totalRows {
-          let rows = row..<min(row + rowsPerChunk, totalRows)
-          let columns = rows.count * g.output.w
-          fillPanel(g, sample: sample, rows: rows, panel: panel)
-          cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans,
-            Int32(g.outputChannels), Int32(columns), Int32(g.reductionLength),
-            1, w, Int32(g.reductionLength), panel, Int32(columns),
-            0, product, Int32(columns))
-          let chunkOutput = sampleOutput + rows.lowerBound * g.output.w
-          ParallelFor.run(g.outputChannels) { channels in
-            for oc in channels {
-              let biasValue = Double(bias?[oc] ?? 0)
-              let source = product + oc * columns
-              let destination = chunkOutput + oc * outputVoxels
-              for i in 0..<columns { destination[i] = Float(source[i] + biasValue) }
-            }
-          }
-          row = rows.upperBound
+      ParallelFor.dynamic(g.batch * chunking.chunksPerSample) { worker, item in
+        let n = item / chunking.chunksPerSample
+        let rows = chunking.rows(ofChunk: item % chunking.chunksPerSample)
+        let columns = rows.count * g.output.w
+        let panel = panels + worker * panelCapacity
+        let product = products + worker * productCapacity
+        fillPanel(g, sample: x + n * g.inputChannels * g.inputVoxels, rows: rows, panel: panel)
+        cblas_dgemm(
+          CblasRowMajor, CblasNoTrans, CblasNoTrans,
+          Int32(g.outputChannels), Int32(columns), Int32(g.reductionLength),
+          1, w, Int32(g.reductionLength), panel, Int32(columns),
+          0, product, Int32(columns))
+        let chunkOutput = out + n * g.outputChannels * outputVoxels + rows.lowerBound * g.output.w
+        for oc in 0..<g.outputChannels {
+          let biasValue = Double(bias?[oc] ?? 0)
+          let source = product + oc * columns
+          let destination = chunkOutput + oc * outputVoxels
+          for i in 0..<columns { destination[i] = Float(source[i] + biasValue) }
         }
       }
     }
   }
 
-  /// Fills panel[r][column] for the output rows `rows` (column = (row - rows.lowerBound) * OW + ow),
-  /// in parallel over reduction indices (and over rows when there are few reduction indices).
+  /// Fills panel[r][column] for the output rows `rows` (column = (row - rows.lowerBound) * OW + ow).
   static func fillPanel<Element: BinaryFloatingPoint>(
     _ g: ConvolutionGeometry, sample: UnsafePointer<Float>, rows: Range<Int>, panel: UnsafeMutablePointer<Element>
   ) {
     let columns = rows.count * g.output.w
-    let reduction = g.reductionLength
-    let rowSplits = max(1, min(rows.count, (ParallelFor.workerCount * 8 + reduction - 1) / reduction))
-    ParallelFor.run(reduction * rowSplits) { items in
-      for item in items {
-        let r = item / rowSplits
-        let split = item % rowSplits
-        let first = rows.lowerBound + rows.count * split / rowSplits
-        let last = rows.lowerBound + rows.count * (split + 1) / rowSplits
-        let destination = panel + r * columns + (first - rows.lowerBound) * g.output.w
-        fillPanelRow(g, sample: sample, reductionIndex: r, rows: first..<last, destination: destination)
-      }
+    for r in 0..<g.reductionLength {
+      fillPanelRow(g, sample: sample, reductionIndex: r, rows: rows, destination: panel + r * columns)
     }
   }
 
@@ -133,6 +138,9 @@ enum Im2colConvolution {
     let validX = ConvolutionGeometry.validOutputRange(
       kernelOffset: kx, stride: g.stride.w, padBefore: g.padBefore.w, inputSize: g.input.w, outputSize: width)
     let channel = sample + ic * g.inputVoxels
+    let step = g.stride.w
+    // Input column of output column `ow` is ow * step + columnOffset.
+    let columnOffset = kx - g.padBefore.w
     var target = destination
     for row in rows {
       let od = row / g.output.h
@@ -143,10 +151,17 @@ enum Im2colConvolution {
         target.update(repeating: 0, count: width)
       } else {
         target.update(repeating: 0, count: validX.lowerBound)
-        let source = channel + (iz * g.input.h + iy) * g.input.w - g.padBefore.w + kx
-        let step = g.stride.w
-        for ow in validX {
-          target[ow] = Element(source[ow * step])
+        let inputRow = channel + (iz * g.input.h + iy) * g.input.w
+        if step == 1 {
+          let source = inputRow + columnOffset
+          if Element.self == Float.self {
+            UnsafeMutableRawPointer(target + validX.lowerBound).copyMemory(
+              from: source + validX.lowerBound, byteCount: validX.count * MemoryLayout<Float>.stride)
+          } else {
+            for ow in validX { target[ow] = Element(source[ow]) }
+          }
+        } else {
+          for ow in validX { target[ow] = Element(inputRow[ow * step + columnOffset]) }
         }
         (target + validX.upperBound).update(repeating: 0, count: width - validX.upperBound)
       }

@@ -25,3 +25,40 @@ enum ParallelFor {
     }
   }
 }
+
+extension ParallelFor {
+  /// Runs `body(worker, item)` for every item in `0..<count` on up to `workerCount` threads that
+  /// take items one at a time from a shared counter (load balancing for unequal items). `worker`
+  /// is in `0..<min(workerCount, count)` and unique among concurrently running calls, so callers
+  /// can give each worker its own scratch buffer.
+  static func dynamic(_ count: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
+    guard count > 0 else { return }
+    let workers = min(workerCount, count)
+    if workers == 1 {
+      for item in 0..<count { body(0, item) }
+      return
+    }
+    let counter = SharedCounter()
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      while true {
+        let item = counter.next()
+        if item >= count { break }
+        body(worker, item)
+      }
+    }
+  }
+}
+
+/// A lock-protected counter handing out 0, 1, 2, ...
+private final class SharedCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  func next() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    let current = value
+    value += 1
+    return current
+  }
+}

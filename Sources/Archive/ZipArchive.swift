@@ -1,0 +1,191 @@
+// Read access to a ZIP archive: entries by name from the central directory, their payloads read
+// on demand (stored entries straight from the file into the caller's buffer; deflate entries through
+// zlib), with sizes checked against the file before allocation and an optional CRC-32 check.
+import CZlib
+import Foundation
+
+public final class ZipArchive {
+  public let source: RandomAccessBytes
+  /// Entries in central-directory order.
+  public let entries: [ZipEntry]
+  private let indexByName: [String: Int]
+
+  public convenience init(url: URL) throws {
+    try self.init(source: FileBytes(url: url))
+  }
+
+  public init(source: RandomAccessBytes) throws {
+    self.source = source
+    guard let location = try ZipCentralDirectory.locate(in: source) else {
+      let scan = try ZipTruncationScan.scan(source, expectedEntrySize: { _ in nil })
+      if scan.localHeaderCount > 0 {
+        throw ArchiveError.truncatedZipArchive(
+          file: source.name, presentBytes: source.count, expectedAtLeast: scan.minimumTotalSize,
+          detail: scan.summary)
+      }
+      throw ArchiveError.notAZipArchive(file: source.name, reason: "no end-of-central-directory record")
+    }
+    entries = try ZipCentralDirectory.entries(of: location, in: source)
+    var index: [String: Int] = [:]
+    for (position, entry) in entries.enumerated() where index[entry.name] == nil {
+      index[entry.name] = position
+    }
+    indexByName = index
+  }
+
+  public var name: String { source.name }
+
+  public func entry(named name: String) -> ZipEntry? {
+    indexByName[name].map { entries[$0] }
+  }
+
+  /// The entry named `name`, or an error listing what the archive holds.
+  public func requireEntry(named name: String) throws -> ZipEntry {
+    guard let entry = entry(named: name) else {
+      throw ArchiveError.entryNotFound(file: source.name, name: name, available: entries.map(\.name))
+    }
+    return entry
+  }
+
+  /// Offset of the entry's payload, read from its local header.
+  public func dataOffset(of entry: ZipEntry) throws -> Int {
+    let header = try source.bytes(
+      at: entry.localHeaderOffset, count: ZipLayout.localHeaderSize, context: "local header of '\(entry.name)'")
+    guard littleEndianValue(header, at: 0, width: 4) == UInt64(ZipSignature.localHeader) else {
+      throw ArchiveError.corruptZipArchive(
+        file: source.name, reason: "no local header at offset \(entry.localHeaderOffset) for '\(entry.name)'")
+    }
+    let nameLength = Int(littleEndianValue(header, at: 26, width: 2))
+    let extraLength = Int(littleEndianValue(header, at: 28, width: 2))
+    let offset = entry.localHeaderOffset + ZipLayout.localHeaderSize + nameLength + extraLength
+    try source.checkRange(offset: offset, count: entry.compressedSize, context: "entry '\(entry.name)'")
+    return offset
+  }
+
+  /// Checks the method, encryption and declared sizes of an entry before its data is touched.
+  public func validate(_ entry: ZipEntry) throws {
+    if entry.isEncrypted { throw ArchiveError.encryptedEntry(file: source.name, entry: entry.name) }
+    switch entry.method {
+    case 0:
+      guard entry.compressedSize == entry.uncompressedSize else {
+        throw ArchiveError.implausibleEntrySize(
+          file: source.name, entry: entry.name, size: entry.uncompressedSize,
+          reason: "a stored entry of \(entry.compressedSize) bytes")
+      }
+    case 8:
+      let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: ZipLayout.maxDeflateRatio)
+      guard overflow || entry.uncompressedSize <= bound + 64 else {
+        throw ArchiveError.implausibleEntrySize(
+          file: source.name, entry: entry.name, size: entry.uncompressedSize,
+          reason: "deflate cannot expand \(entry.compressedSize) bytes that far")
+      }
+    default:
+      throw ArchiveError.unsupportedCompression(file: source.name, entry: entry.name, method: entry.method)
+    }
+  }
+
+  /// For a stored entry, the byte range of its payload in the file (no copy needed); nil when compressed.
+  public func storedRange(of entry: ZipEntry) throws -> Range<Int>? {
+    try validate(entry)
+    guard entry.isStored else { return nil }
+    let offset = try dataOffset(of: entry)
+    return offset..<offset + entry.compressedSize
+  }
+
+  /// Decompresses (or copies) the whole payload into `buffer`, whose size must equal `uncompressedSize`.
+  public func read(_ entry: ZipEntry, into buffer: UnsafeMutableRawBufferPointer, verifyCRC: Bool = false) throws {
+    try validate(entry)
+    guard buffer.count == entry.uncompressedSize else {
+      throw ArchiveError.implausibleEntrySize(
+        file: source.name, entry: entry.name, size: entry.uncompressedSize,
+        reason: "the caller's buffer holds \(buffer.count) bytes")
+    }
+    let offset = try dataOffset(of: entry)
+    if entry.isStored {
+      try source.read(at: offset, into: buffer)
+    } else {
+      try Inflater.inflateRaw(
+        from: source, offset: offset, compressedSize: entry.compressedSize, into: buffer, entry: entry.name)
+    }
+    if verifyCRC {
+      let actual = ZipChecksum.crc32(UnsafeRawBufferPointer(buffer))
+      guard actual == entry.crc32 else {
+        throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: actual)
+      }
+    }
+  }
+
+  /// The whole payload as a new array (allocated only after its size has been validated).
+  public func read(_ entry: ZipEntry, verifyCRC: Bool = false) throws -> [UInt8] {
+    try validate(entry)
+    _ = try dataOffset(of: entry)  // checks the payload lies inside the file before allocating
+    return try [UInt8](unsafeUninitializedCapacity: entry.uncompressedSize) { buffer, initialized in
+      try read(entry, into: UnsafeMutableRawBufferPointer(buffer), verifyCRC: verifyCRC)
+      initialized = entry.uncompressedSize
+    }
+  }
+
+  public func read(named name: String, verifyCRC: Bool = false) throws -> [UInt8] {
+    try read(requireEntry(named: name), verifyCRC: verifyCRC)
+  }
+
+  /// Bytes `range` of the payload into `buffer`: stored entries are read in place, compressed ones
+  /// are decompressed once into a temporary buffer.
+  public func read(_ entry: ZipEntry, range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+    try validate(entry)
+    guard range.lowerBound >= 0, range.upperBound <= entry.uncompressedSize, buffer.count == range.count else {
+      throw ArchiveError.unexpectedEnd(
+        file: source.name, context: "entry '\(entry.name)'", offset: range.lowerBound, needed: range.count,
+        available: max(0, entry.uncompressedSize - range.lowerBound))
+    }
+    if entry.isStored {
+      try source.read(at: try dataOffset(of: entry) + range.lowerBound, into: buffer)
+    } else {
+      let whole = try read(entry)
+      whole.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+  }
+
+  /// The payload as random-access bytes: a window on the file for stored entries, decompressed memory otherwise.
+  public func payload(of entry: ZipEntry) throws -> RandomAccessBytes {
+    if let range = try storedRange(of: entry) {
+      return SliceBytes(base: source, range: range, name: "\(source.name)[\(entry.name)]")
+    }
+    return MemoryBytes(try read(entry), name: "\(source.name)[\(entry.name)]")
+  }
+}
+
+/// A window of another byte source (a stored ZIP entry), read without copying the rest.
+public final class SliceBytes: RandomAccessBytes {
+  public let base: RandomAccessBytes
+  public let range: Range<Int>
+  public let name: String
+  public var count: Int { range.count }
+
+  public init(base: RandomAccessBytes, range: Range<Int>, name: String) {
+    self.base = base
+    self.range = range
+    self.name = name
+  }
+
+  public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+    try checkRange(offset: offset, count: buffer.count, context: "a read")
+    try base.read(at: range.lowerBound + offset, into: buffer)
+  }
+}
+
+public enum ZipChecksum {
+  /// CRC-32 (the ZIP polynomial) via zlib, fed in chunks that fit its 32-bit length argument.
+  public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing initial: UInt32 = 0) -> UInt32 {
+    var crc = uLong(initial)
+    guard var pointer = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return initial }
+    var left = bytes.count
+    while left > 0 {
+      let step = min(left, 1 << 30)
+      crc = CZlib.crc32(crc, pointer, uInt(step))
+      pointer += step
+      left -= step
+    }
+    return UInt32(truncatingIfNeeded: crc)
+  }
+}

@@ -1,1 +1,0 @@
-// Module Checkpoint: see Docs/architecture.md. Sources are added as the module is built.

@@ -1,0 +1,73 @@
+// A simple graph-level estimate of activation memory: walking the schedule, a value is live from
+// the op that defines it (graph inputs from the start) through its last use (graph outputs to the
+// end); while an op runs, its operands and its results are live. The peak of the sum of live
+// bytes is what a planner without in-place reuse needs at least. Parameters (weights) are not
+// counted. The kernel-level memory planner computes the real arena; this figure guides
+// schedule-memory and reports.
+import GraphIR
+
+public struct LivenessEstimate: Sendable, CustomStringConvertible {
+  /// Live bytes while each op runs (index = position in the schedule).
+  public var liveBytesPerStep: [Int]
+  /// Largest of `liveBytesPerStep` (the graph inputs alone when the graph has no op).
+  public var peakBytes: Int
+  /// Position of the op at the peak (nil when there is no op).
+  public var peakStep: Int?
+  /// Values live at the peak, by name.
+  public var liveAtPeak: [String]
+
+  public init(_ graph: Graph) {
+    let values = graph.valueTypes
+    func bytes(_ name: String) -> Int { values[name]?.byteCount ?? 0 }
+    let end = graph.nodes.count
+    var lastUse: [String: Int] = [:]
+    for (index, node) in graph.nodes.enumerated() {
+      for operand in node.operands {
+        if let name = operand.valueName { lastUse[name] = index }
+      }
+    }
+    for output in graph.outputs { lastUse[output] = end }
+    var live: [String: Int] = [:]
+    var current = 0
+    for input in graph.inputs where lastUse[input.name] != nil {
+      live[input.name] = bytes(input.name)
+      current = LivenessEstimate.adding(current, bytes(input.name))
+    }
+    var perStep: [Int] = []
+    var peak = current
+    var peakStep: Int?
+    var liveAtPeak = Array(live.keys)
+    for (index, node) in graph.nodes.enumerated() {
+      for result in node.results {
+        live[result] = bytes(result)
+        current = LivenessEstimate.adding(current, bytes(result))
+      }
+      perStep.append(current)
+      if current > peak || peakStep == nil {
+        peak = max(peak, current)
+        peakStep = index
+        liveAtPeak = Array(live.keys)
+      }
+      for name in Set(node.operands.compactMap(\.valueName) + node.results) where (lastUse[name] ?? index) <= index {
+        if let size = live.removeValue(forKey: name) { current -= size }
+      }
+    }
+    liveBytesPerStep = perStep
+    peakBytes = peak
+    self.peakStep = peakStep
+    let order = Dictionary(graph.inputs.map(\.name).enumerated().map { ($1, -1 - $0) }, uniquingKeysWith: min)
+      .merging(graph.definingNode, uniquingKeysWith: min)
+    self.liveAtPeak = liveAtPeak.sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
+  }
+
+  public var description: String {
+    let at = peakStep.map { " at op \($0)" } ?? ""
+    return "peak live activations \(peakBytes) bytes\(at): " + liveAtPeak.map { "%" + $0 }.joined(separator: ", ")
+  }
+
+  /// Saturating addition (sizes of absurd IR files must not trap).
+  static func adding(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : sum
+  }
+}
