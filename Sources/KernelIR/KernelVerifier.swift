@@ -116,6 +116,10 @@ public enum KernelVerifier {
     for (operands, roles, side) in [
       (kernel.inputs, kernel.kind.inputRoles, "input"), (kernel.outputs, kernel.kind.outputRoles, "output"),
     ] {
+      let known = roles.map(\.role)
+      if let unknown = operands.first(where: { !known.contains($0.role) }) {
+        throw fail("\(side) role '\(unknown.role)' is unknown (\(kernel.kind.rawValue) takes \(known.joined(separator: ", ")))")
+      }
       var position = 0
       for (role, count) in roles {
         var found = 0

@@ -97,7 +97,9 @@ extension GraphLowering {
     guard let inputBlock = layout.channelBlock, let output = buffer(request.output),
       let weightType = request.weight.parameterName.flatMap({ parameterTypes[$0] })
     else {
-      throw KernelIRError(.lowering, at: location, "the weight \(request.weight) must be a declared parameter")
+      throw KernelIRError(
+        .lowering, at: location,
+        "the weight \(request.weight) must be a graph parameter (weights are packed at compile time), not a computed value")
     }
     let channels = try inputs.map { name -> Int in
       guard let type = buffer(name)?.type, type.rank == 5 else {
