@@ -1,6 +1,7 @@
 // Helpers shared by the memory-plan tests: deterministic random weights and inputs (SplitMix64,
 // so every run and platform sees the same numbers) and the two test configurations.
 import DSL
+import Foundation
 import GraphIR
 import TensorCore
 
@@ -24,6 +25,9 @@ struct SeededGenerator {
 }
 
 enum TestModels {
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
   /// The tiny golden configuration (shared/golden/stunet_tiny_meta.json).
   static let tiny = STUNetConfiguration(widths: [2, 4, 8, 16, 32, 32], depths: [2, 2, 2, 2, 2, 2], numClasses: 3)
   static let tinyInput = [1, 1, 32, 32, 64]
