@@ -28,7 +28,7 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
   public var isPointwise: Bool { kernelSize == [1, 1, 1] }
 
   /// Multiply-accumulates (weight MACs, STUNET.md §5's convention).
-  public var multiplyAccumulates: Int { batch * outputChannels * outputVoxels * totalInputChannels * kernelVolume }
+  public var multiplyAccumulates: Int { batch &* outputChannels &* outputVoxels &* totalInputChannels &* kernelVolume }
 
   /// Reads the geometry of `kernel` in `program`; throws a message naming the kernel on any mismatch.
   public init(_ kernel: Kernel, in program: KernelProgram, location: String) throws {
@@ -70,7 +70,9 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
     self.upsample = upsample
     var output: [Int] = []
     for axis in 0..<3 {
-      let padded = storedInputSize[axis] * upsample[axis] + padding[2 * axis] + padding[2 * axis + 1]
+      guard let scaled = CheckedSize.product([storedInputSize[axis], upsample[axis]]),
+        let padded = CheckedSize.sum([scaled, padding[2 * axis], padding[2 * axis + 1]])
+      else { throw fail("spatial axis \(axis) overflows") }
       guard padded >= kernelSize[axis] else {
         throw fail("kernel \(kernelSize[axis]) is larger than the padded input \(padded) on spatial axis \(axis)")
       }

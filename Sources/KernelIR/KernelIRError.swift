@@ -45,6 +45,21 @@ enum CheckedSize {
     return total
   }
 
+  static func sum(_ values: [Int]) -> Int? {
+    var total = 0
+    for value in values {
+      let (result, overflow) = total.addingReportingOverflow(value)
+      if overflow { return nil }
+      total = result
+    }
+    return total
+  }
+
+  /// `value` rounded up to the alignment, saturating at Int.max.
+  static func aligned(_ value: Int, _ alignment: Int) -> Int {
+    roundUp(value, to: max(alignment, 1)) ?? Int.max
+  }
+
   static func roundUp(_ value: Int, to multiple: Int) -> Int? {
     guard multiple > 0, value >= 0 else { return nil }
     let (sum, overflow) = value.addingReportingOverflow(multiple - 1)

@@ -46,10 +46,10 @@ public struct KernelProgram: Hashable, Sendable {
     var end = 0
     for buffer in buffers where buffer.kind.ownsArenaStorage {
       guard let offset = buffer.offset else { return nil }
-      end = max(end, offset + buffer.byteCount)
+      guard let bufferEnd = CheckedSize.sum([offset, buffer.byteCount]) else { return nil }
+      end = max(end, bufferEnd)
     }
-    let alignment = max(target.alignment, 1)
-    return (end + alignment - 1) / alignment * alignment
+    return CheckedSize.aligned(end, target.alignment)
   }
 
   /// The buffer whose bytes a buffer uses: a view's base, else itself.

@@ -79,7 +79,7 @@ public enum KernelVerifier {
           throw fail(.layout, "channel range [\(channelOffset), \(end)) must start and end on blocks of \(block) (or end at the base's last channel)")
         }
         if let offset = buffer.offset, let baseOffset = base.offset,
-          offset != baseOffset + viewByteOffset(buffer, base: base)
+          offset != baseOffset &+ viewByteOffset(buffer, base: base)
         {
           throw fail(.memory, "offset \(offset) must be its base's \(baseOffset) + \(viewByteOffset(buffer, base: base))")
         }
@@ -105,8 +105,8 @@ public enum KernelVerifier {
   /// Byte offset of a view's first element inside its base (sample 0, first channel of the view).
   public static func viewByteOffset(_ view: KernelBuffer, base: KernelBuffer) -> Int {
     guard case .view(_, let channelOffset) = view.kind else { return 0 }
-    let spatial = base.type.shape.dropFirst(2).reduce(1, *)
-    return channelOffset * spatial * base.type.dtype.byteSize
+    let spatial = base.type.shape.dropFirst(2).reduce(1, &*)
+    return channelOffset &* spatial &* base.type.dtype.byteSize
   }
 
   static func verifyOperands(

@@ -26,7 +26,7 @@ public struct MemorySummary: Equatable, Sendable {
 
   public init(_ program: KernelProgram) {
     let alignment = max(program.target.alignment, 1)
-    func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+    func aligned(_ bytes: Int) -> Int { CheckedSize.aligned(bytes, alignment) }
     let intervals = Liveness.intervals(program)
     let index = program.bufferIndex
     // Storage groups: follow in-place links to the first buffer of the chain.
@@ -43,7 +43,7 @@ public struct MemorySummary: Equatable, Sendable {
     var order: [String] = []
     var naive = 0
     for buffer in program.buffers where buffer.kind.ownsArenaStorage {
-      naive += aligned(buffer.byteCount)
+      naive = naive &+ aligned(buffer.byteCount)
       let interval = buffer.live ?? intervals[buffer.name] ?? LiveInterval(0, 0)
       let key = root(buffer.name)
       if let group = groups[key] {
@@ -61,7 +61,7 @@ public struct MemorySummary: Equatable, Sendable {
     for kernel in 0..<max(program.kernels.count, 1) {
       var total = 0
       for key in order {
-        if let group = groups[key], group.interval.contains(kernel) { total += group.bytes }
+        if let group = groups[key], group.interval.contains(kernel) { total = total &+ group.bytes }
       }
       if total > best || peak == nil {
         best = total

@@ -54,9 +54,9 @@ public enum PlanChecker {
           let offset = buffer.offset
         else { throw PlanError(.missingOffset, "view %\(buffer.name) or its base %\(baseName) has no offset") }
         let base = program.buffers[position]
-        let spatial = base.type.shape.dropFirst(2).reduce(1, *)
-        let expected = baseOffset + channelOffset * spatial * base.type.dtype.byteSize
-        guard offset == expected, offset + buffer.byteCount <= baseOffset + base.byteCount else {
+        let spatial = base.type.shape.dropFirst(2).reduce(1, &*)
+        let expected = baseOffset &+ channelOffset &* spatial &* base.type.dtype.byteSize
+        guard offset == expected, offset &+ buffer.byteCount <= baseOffset &+ base.byteCount else {
           throw PlanError(
             .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseOffset + base.byteCount))")
         }
@@ -67,7 +67,11 @@ public enum PlanChecker {
         guard offset >= 0, offset % alignment == 0 else {
           throw PlanError(.misaligned, "%\(buffer.name) at offset \(offset) is not a multiple of \(alignment)")
         }
-        extents.append((buffer.name, offset, offset + buffer.byteCount))
+        let (end, overflow) = offset.addingReportingOverflow(buffer.byteCount)
+        guard !overflow, buffer.byteCount >= 0 else {
+          throw PlanError(.misaligned, "%\(buffer.name) at offset \(offset) with \(buffer.byteCount) bytes does not fit the address space")
+        }
+        extents.append((buffer.name, offset, end))
       }
     }
 

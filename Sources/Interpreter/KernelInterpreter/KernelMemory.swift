@@ -66,7 +66,9 @@ final class KernelMemory {
           throw KernelInterpreterError.missingWeight(buffer.name, buffer.type)
         }
         let pointer = allocate(values.count * 4)
-        values.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        values.withUnsafeBytes { bytes in
+          if let source = bytes.baseAddress { pointer.copyMemory(from: source, byteCount: bytes.count) }
+        }
         addresses[buffer.name] = BufferAddress(
           storage: pointer, type: buffer.type, layout: buffer.layout, channelOffset: 0,
           storageChannels: buffer.type.rank > 1 ? buffer.type.shape[1] : 1)
