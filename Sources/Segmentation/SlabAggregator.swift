@@ -127,11 +127,18 @@ public final class SlabAggregator {
               let target = sums + (slot * channels + channel) * plane + gridOffset
               flips.forEachRow(k: k, j: j) { _, sourceRow, stride in
                 let source = tileBase + channel * patchVolume + sourceRow
-                if let gaussian {
+                let width = patch[2]
+                switch (gaussian, stride) {
+                case (let gaussian?, 1):
                   let g = gaussian + patchRow
-                  for i in 0..<patch[2] { target[i] += (scale * source[i * stride]) * g[i] }
-                } else {
-                  for i in 0..<patch[2] { target[i] += scale * source[i * stride] }
+                  for i in 0..<width { target[i] += (scale * source[i]) * g[i] }
+                case (let gaussian?, _):
+                  let g = gaussian + patchRow
+                  for i in 0..<width { target[i] += (scale * source[-i]) * g[i] }
+                case (nil, 1):
+                  for i in 0..<width { target[i] += scale * source[i] }
+                case (nil, _):
+                  for i in 0..<width { target[i] += scale * source[-i] }
                 }
               }
             }
