@@ -74,6 +74,8 @@ public struct NumpyHeader: Equatable, Sendable {
 
   /// The header bytes for a little-endian C-order array, padded so the data starts at a multiple of 64.
   static func encode(kind: ElementKind, shape: [Int]) -> [UInt8] {
+    // Kinds come from `ElementKind(writing:)`, which never yields bfloat16 (NumPy has no such type).
+    precondition(kind != .bfloat16, "NumPy has no bfloat16; convert to float32 before writing")
     let code: String
     switch kind {
     case .float32: code = "<f4"
@@ -85,7 +87,7 @@ public struct NumpyHeader: Equatable, Sendable {
     case .int8: code = "|i1"
     case .uint8: code = "|u1"
     case .bool: code = "|b1"
-    case .bfloat16: code = "<f4"  // NumPy has no bfloat16; callers convert to float32 first.
+    case .bfloat16: code = "<u2"  // unreachable (see the precondition above)
     }
     let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
     let dict = "{'descr': '\(code)', 'fortran_order': False, 'shape': (\(dims)), }"

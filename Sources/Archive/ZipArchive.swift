@@ -104,8 +104,14 @@ public final class ZipArchive {
     if entry.isStored {
       try source.read(at: offset, into: buffer)
     } else {
+      var filled = 0
       try Inflater.inflateRaw(
-        from: source, offset: offset, compressedSize: entry.compressedSize, into: buffer, entry: entry.name)
+        from: source, offset: offset, compressedSize: entry.compressedSize, expectedSize: buffer.count,
+        entry: entry.name
+      ) { chunk in
+        UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + chunk.count]).copyMemory(from: chunk)
+        filled += chunk.count
+      }
     }
     if verifyCRC {
       let actual = ZipChecksum.crc32(UnsafeRawBufferPointer(buffer))
@@ -115,14 +121,30 @@ public final class ZipArchive {
     }
   }
 
-  /// The whole payload as a new array (allocated only after its size has been validated).
+  /// The whole payload as a new array. Stored payloads are allocated once their extent is checked
+  /// against the file; deflated ones grow with the data actually decompressed, so a corrupt size
+  /// field cannot reserve memory the archive does not fill.
   public func read(_ entry: ZipEntry, verifyCRC: Bool = false) throws -> [UInt8] {
     try validate(entry)
-    _ = try dataOffset(of: entry)  // checks the payload lies inside the file before allocating
-    return try [UInt8](unsafeUninitializedCapacity: entry.uncompressedSize) { buffer, initialized in
-      try read(entry, into: UnsafeMutableRawBufferPointer(buffer), verifyCRC: verifyCRC)
-      initialized = entry.uncompressedSize
+    let offset = try dataOffset(of: entry)  // checks the payload lies inside the file
+    var bytes: [UInt8]
+    if entry.isStored {
+      bytes = try source.bytes(at: offset, count: entry.compressedSize, context: "entry '\(entry.name)'")
+    } else {
+      bytes = []
+      bytes.reserveCapacity(min(entry.uncompressedSize, 4 * entry.compressedSize + 65536))
+      try Inflater.inflateRaw(
+        from: source, offset: offset, compressedSize: entry.compressedSize, expectedSize: entry.uncompressedSize,
+        entry: entry.name
+      ) { chunk in bytes.append(contentsOf: chunk) }
     }
+    if verifyCRC {
+      let actual = bytes.withUnsafeBytes { ZipChecksum.crc32($0) }
+      guard actual == entry.crc32 else {
+        throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: actual)
+      }
+    }
+    return bytes
   }
 
   public func read(named name: String, verifyCRC: Bool = false) throws -> [UInt8] {

@@ -1,12 +1,16 @@
 // `stunetc info`: parameter count, multiply-accumulates per layer and in total, activation sizes.
 import GraphIR
+import Passes
 
 struct InfoCommand: Subcommand {
   let name = "info"
   let summary = "parameter count, MACs per layer and in total, activation sizes"
   let usage = "(--variant S|B|L|H | --widths ... | --ir FILE) [--input-shape N,C,D,H,W] [--layers]"
   var options: [OptionSpec] {
-    ModelSelection.options + [.flag("layers", "list every op with its output shape and MACs")]
+    ModelSelection.options + [
+      .flag("layers", "list every op with its output shape and MACs"),
+      .flag("optimized", "also run the optimisation pipeline and report MACs before and after"),
+    ]
   }
   var details: String {
     """
@@ -20,7 +24,13 @@ struct InfoCommand: Subcommand {
   }
 
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
-    let model = try ModelSelection.resolve(arguments)
+    var model = try ModelSelection.resolve(arguments)
+    var macReport: MACReport?
+    if arguments.has("optimized") {
+      let optimized = try optimize(model.graph)
+      macReport = MACReport(original: model.graph, optimized: optimized)
+      model.graph = optimized
+    }
     let statistics = GraphStatistics(model.graph)
     if let configuration = model.configuration { console.output(configuration.description) }
     let input = model.graph.inputs.map { "%\($0.name) \($0.type)" }.joined(separator: ", ")
@@ -35,6 +45,13 @@ struct InfoCommand: Subcommand {
     console.output(
       "MACs: \(Format.giga(statistics.totalMACs)) G (\(Format.grouped(statistics.totalMACs))), FLOPs: \(Format.giga(2 * statistics.totalMACs)) G"
     )
+    if let macReport {
+      console.output(
+        "optimized: MACs \(Format.giga(macReport.before)) G before, \(Format.giga(macReport.after)) G after (saved \(Format.giga(macReport.saved)) G: dead heads, upsample convs at low resolution)"
+      )
+      let liveness = LivenessEstimate(model.graph)
+      console.output("graph-level peak of live activations (before the kernel-level plan): \(Format.bytes(liveness.peakBytes))")
+    }
     console.output(
       "activations: \(Format.bytes(statistics.activationBytes)) if every op result were kept, largest single value \(Format.bytes(statistics.largestActivationBytes))"
     )

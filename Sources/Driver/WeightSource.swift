@@ -1,37 +1,78 @@
-// Loads weights for the command line from any supported file: `.npz` archives of named arrays
-// and PyTorch / safetensors checkpoints (via the Checkpoint module).
-import Archive
+// Loads weights for the command line from any supported file (nnU-Net v1 `.model`, v2 `.pth`,
+// bare state dicts, safetensors, npz) and derives the STU-Net configuration they imply: widths,
+// depths, classes and input channels from the shapes; strides from the plans that travel with the
+// checkpoint, or the TotalSegmentator strides (said so) when there are none.
+import Checkpoint
 import DSL
 import Foundation
 import TensorCore
 
 public struct WeightSource {
-  public var tensors: [String: Tensor]
-  public var summary: String
-  /// Configuration implied by the tensor shapes and the plans, when it looks like STU-Net.
+  public var checkpoint: LoadedCheckpoint
+  public var path: String
+  /// Configuration implied by the shapes and plans, when the keys look like STU-Net.
   public var configuration: STUNetConfiguration?
+  /// Why `configuration` is nil, or how it was completed (e.g. "no plans: TotalSegmentator strides").
+  public var configurationNotes: [String]
+
+  public var tensors: [String: Tensor] { checkpoint.tensors }
+
+  public var summary: String {
+    var text = "\(path): \(checkpoint.format), \(checkpoint.layout), \(checkpoint.tensors.count) tensors"
+    if let configuration { text += "; \(configuration)" }
+    return ([text] + configurationNotes + checkpoint.notes).joined(separator: "\n  ")
+  }
 
   public static func load(path: String) throws -> WeightSource {
-    let url = URL(fileURLWithPath: path)
     guard FileManager.default.fileExists(atPath: path) else {
       throw CommandLineError("weights file '\(path)' does not exist")
     }
-    let archive = try NpzArchive(url: url)
-    var tensors: [String: Tensor] = [:]
-    for name in archive.names { tensors[name] = try archive.tensor(name) }
-    return WeightSource(tensors: tensors, summary: "\(path): npz, \(tensors.count) arrays", configuration: nil)
+    let checkpoint = try CheckpointLoader.load(URL(fileURLWithPath: path))
+    var notes: [String] = []
+    var configuration: STUNetConfiguration?
+    do {
+      let signature = try checkpoint.shapeSignature()
+      var strides = STUNetConfiguration.totalSegmentatorStrides
+      if let plans = checkpoint.plans, plans.strides.count == signature.widths.count - 1 {
+        strides = plans.strides
+      } else if signature.widths.count == 6 {
+        notes.append("no usable plans: assuming the TotalSegmentator strides (2,2,2)x4,(1,1,2); --strides overrides")
+      } else {
+        strides = Array(repeating: [2, 2, 2], count: max(signature.widths.count - 1, 0))
+        notes.append("no usable plans: assuming strides (2,2,2) everywhere; --strides overrides")
+      }
+      configuration = STUNetConfiguration(
+        widths: signature.widths, depths: signature.depths, strides: strides, kernelSizes: signature.kernelSizes,
+        inputChannels: signature.inputChannels, numClasses: signature.numClasses)
+    } catch {
+      notes.append("not recognised as STU-Net: \(error)")
+    }
+    return WeightSource(checkpoint: checkpoint, path: path, configuration: configuration, configurationNotes: notes)
   }
 }
 
 extension ModelSelection {
-  /// Like `resolve`, falling back to the configuration implied by a weights file.
+  /// Like `resolve`, falling back to the configuration implied by a weights file (with --strides,
+  /// --kernels, --classes applied on top).
   static func resolve(_ arguments: ParsedArguments, inferredFrom weights: WeightSource?) throws -> ModelSelection {
-    if try arguments.value("ir") != nil || configuration(arguments) != nil {
+    if arguments.value("ir") != nil || arguments.has("variant") || arguments.has("widths") || weights == nil {
       return try resolve(arguments)
     }
-    guard let configuration = weights?.configuration else {
+    guard var configuration = weights?.configuration else {
       throw CommandLineError(
         "choose a model: --variant S|B|L|H, --widths ..., or --ir FILE (the weights file does not say which STU-Net it is)")
+    }
+    let stages = configuration.widths.count
+    if let spec = arguments.value("strides") {
+      configuration.strides = try perStage(spec, count: stages - 1, option: "strides")
+    }
+    if let spec = arguments.value("kernels") {
+      configuration.kernelSizes = try perStage(spec, count: stages, option: "kernels")
+    }
+    do {
+      try configuration.validate()
+    } catch {
+      throw CommandLineError("\(error)")
     }
     let shape = try arguments.integerList("input-shape") ?? [1, configuration.inputChannels, 128, 128, 128]
     let built = try STUNet(configuration).graph(inputShape: shape, deepSupervision: arguments.has("deep-supervision"))

@@ -74,26 +74,43 @@ struct AxisInterpolation {
     }
   }
 
-  private func applyDirect(
-    input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, outer: Int, inner: Int, threads: Int
+  /// Orders 0 and 1 read float32 input directly (the conversion to double is exact).
+  func apply(
+    input: UnsafePointer<Float>, output: UnsafeMutablePointer<Double>, outer: Int, inner: Int, threads: Int
+  ) {
+    precondition(order != .cubic, "the cubic pass needs double input")
+    applyDirect(input: input, output: output, outer: outer, inner: inner, threads: threads)
+  }
+
+  /// Orders 0 and 1: each output line is one or two weighted source lines. Work is split over
+  /// slabs when there are enough of them, otherwise over the output lines of each slab.
+  private func applyDirect<Source: BinaryFloatingPoint>(
+    input: UnsafePointer<Source>, output: UnsafeMutablePointer<Double>, outer: Int, inner: Int, threads: Int
   ) {
     let (n, m) = (inputLength, outputLength)
     let isLinear = order == .linear
     firstSource.withUnsafeBufferPointer { first in
       weights.withUnsafeBufferPointer { weights in
-        ParallelLoop.forRanges(outer * m, threads: threads, minimumPerWorker: max(1, 4096 / max(inner, 1))) { rows in
-          for job in rows {
-            let (slab, k) = job.quotientAndRemainder(dividingBy: m)
-            let target = output + job * inner
+        let bySlab = outer >= 4 * threads
+        let jobs = bySlab ? outer : outer * m
+        let perJob = bySlab ? m * inner : inner
+        ParallelLoop.forRanges(jobs, threads: threads, minimumPerWorker: max(1, 8192 / max(perJob, 1))) { range in
+          for job in range {
+            let (slab, lines) = bySlab ? (job, 0..<m) : (job / m, (job % m)..<(job % m + 1))
             let base = input + slab * n * inner
-            let source0 = base + first[k] * inner
-            if isLinear {
-              let w0 = weights[2 * k]
-              let w1 = weights[2 * k + 1]
-              let source1 = base + AxisInterpolation.clampedTap(first[k] + 1, limit: n) * inner
-              for column in 0..<inner { target[column] = w0 * source0[column] + w1 * source1[column] }
-            } else {
-              for column in 0..<inner { target[column] = source0[column] }
+            for k in lines {
+              let target = output + (slab * m + k) * inner
+              let source0 = base + first[k] * inner
+              if isLinear {
+                let w0 = weights[2 * k]
+                let w1 = weights[2 * k + 1]
+                let source1 = base + AxisInterpolation.clampedTap(first[k] + 1, limit: n) * inner
+                for column in 0..<inner {
+                  target[column] = w0 * Double(source0[column]) + w1 * Double(source1[column])
+                }
+              } else {
+                for column in 0..<inner { target[column] = Double(source0[column]) }
+              }
             }
           }
         }

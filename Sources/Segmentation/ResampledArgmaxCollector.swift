@@ -18,7 +18,6 @@ public final class ResampledArgmaxCollector: ProbabilityRowConsumer {
   /// Two in-plane-resampled rows [C][H0][W0] (slot = source row % 2) and a pass scratch.
   private let window: UnsafeMutablePointer<Double>
   private let inPlaneScratch: UnsafeMutablePointer<Double>
-  private let rowInput: UnsafeMutablePointer<Double>
   private var windowRows: [Int] = [-1, -1]
   private var nextOutputRow = 0
   private var nextInputRow = 0
@@ -41,18 +40,15 @@ public final class ResampledArgmaxCollector: ProbabilityRowConsumer {
     alongColumns = AxisInterpolation(
       inputLength: input[2], outputLength: output[2], order: plan.order(alongAxis: 2, inPlane: .linear))
     let outPlane = try VolumeShape.multiply(output[1] * output[2], channels, step: step)
-    let inPlane = try VolumeShape.multiply(input[1] * input[2], channels, step: step)
-    let middle = try VolumeShape.multiply(output[1] * input[2], channels, step: step)
+    let middle = try VolumeShape.multiply(max(input[1] * output[2], output[1] * input[2]), channels, step: step)
     window = .allocate(capacity: 2 * outPlane)
     inPlaneScratch = .allocate(capacity: max(middle, 1))
-    rowInput = .allocate(capacity: inPlane)
     labelValues = [Float](repeating: 0, count: try VolumeShape.checkedCount(output, step: step))
   }
 
   deinit {
     window.deallocate()
     inPlaneScratch.deallocate()
-    rowInput.deallocate()
   }
 
   public func consume(row: Int, probabilities: UnsafeBufferPointer<Float>) throws {
@@ -62,13 +58,21 @@ public final class ResampledArgmaxCollector: ProbabilityRowConsumer {
       throw SegmentationError.outOfOrder(
         step: "resampled argmax", detail: "got row \(row) of \(probabilities.count) values; expected row \(nextInputRow) of [\(channels), \(input[1]), \(input[2])]")
     }
+    guard let source = probabilities.baseAddress else { return }
     nextInputRow += 1
-    for index in 0..<probabilities.count { rowInput[index] = Double(probabilities[index]) }
     let outPlane = output[1] * output[2]
     let slot = window + (row % 2) * channels * outPlane
-    // In-plane: [C, H, W] -> [C, H0, W] -> [C, H0, W0].
-    alongRows.apply(input: rowInput, output: inPlaneScratch, outer: channels, inner: input[2], threads: threads)
-    alongColumns.apply(input: inPlaneScratch, output: slot, outer: channels * output[1], inner: 1, threads: threads)
+    // In-plane, straight from float32. The axis-2 pass (lines with stride 1, no vectorisation) runs
+    // on the smaller of the two possible intermediate grids.
+    if output[1] <= input[1] {
+      // [C, H, W] -> [C, H0, W] -> [C, H0, W0]
+      alongRows.apply(input: source, output: inPlaneScratch, outer: channels, inner: input[2], threads: threads)
+      alongColumns.apply(input: inPlaneScratch, output: slot, outer: channels * output[1], inner: 1, threads: threads)
+    } else {
+      // [C, H, W] -> [C, H, W0] -> [C, H0, W0]
+      alongColumns.apply(input: source, output: inPlaneScratch, outer: channels * input[1], inner: 1, threads: threads)
+      alongRows.apply(input: inPlaneScratch, output: slot, outer: channels, inner: output[2], threads: threads)
+    }
     windowRows[row % 2] = row
 
     // Emit every output row whose source rows have all arrived.
@@ -94,19 +98,32 @@ public final class ResampledArgmaxCollector: ProbabilityRowConsumer {
     labelValues.withUnsafeMutableBufferPointer { labels in
       guard let labelBase = labels.baseAddress else { return }
       let target = labelBase + k * outPlane
-      ParallelLoop.forRanges(outPlane, threads: threads, minimumPerWorker: 2048) { range in
-        for voxel in range {
-          var best = Float(w0 * rowA[voxel] + w1 * rowB[voxel])
-          var label = 0
+      let strip = 256
+      ParallelLoop.forRanges((outPlane + strip - 1) / strip, threads: threads, minimumPerWorker: 8) { strips in
+        let best = UnsafeMutablePointer<Float>.allocate(capacity: strip)
+        defer { best.deallocate() }
+        for stripIndex in strips {
+          let first = stripIndex * strip
+          let width = min(strip, outPlane - first)
+          let a = rowA + first
+          let b = rowB + first
+          let labelsOut = target + first
+          for v in 0..<width {
+            best[v] = Float(w0 * a[v] + w1 * b[v])
+            labelsOut[v] = 0
+          }
           for channel in 1..<channels {
-            let offset = channel * outPlane + voxel
-            let value = Float(w0 * rowA[offset] + w1 * rowB[offset])
-            if value > best {
-              best = value
-              label = channel
+            let a = rowA + channel * outPlane + first
+            let b = rowB + channel * outPlane + first
+            let label = Float(channel)
+            for v in 0..<width {
+              let value = Float(w0 * a[v] + w1 * b[v])
+              if value > best[v] {
+                best[v] = value
+                labelsOut[v] = label
+              }
             }
           }
-          target[voxel] = Float(label)
         }
       }
     }

@@ -60,7 +60,9 @@ final class ChannelResampler {
   /// (axis, interpolation) for the in-plane passes, in the order they run.
   private let inPlanePasses: [(axis: Int, interpolation: AxisInterpolation)]
   private let separatePass: AxisInterpolation?
-  private let scratchCount: Int
+  /// Two double buffers, each large enough for every intermediate grid, reused for every channel.
+  private let scratchA: UnsafeMutablePointer<Double>
+  private let scratchB: UnsafeMutablePointer<Double>
 
   init(plan: ResamplingPlan, order: InterpolationOrder, threads: Int) {
     self.plan = plan
@@ -81,18 +83,20 @@ final class ChannelResampler {
     } else {
       separatePass = nil
     }
-    scratchCount = largest
+    scratchA = .allocate(capacity: largest)
+    scratchB = .allocate(capacity: largest)
+  }
+
+  deinit {
+    scratchA.deallocate()
+    scratchB.deallocate()
   }
 
   /// Reads `plan.inputShape` floats from `input`, writes `plan.outputShape` floats to `output`.
   func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
     let inputCount = plan.inputShape.reduce(1, *)
-    var current = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
-    var spare = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
-    defer {
-      current.deallocate()
-      spare.deallocate()
-    }
+    var current = scratchA
+    var spare = scratchB
     for index in 0..<inputCount { current[index] = Double(input[index]) }
 
     var shape = plan.inputShape

@@ -4,7 +4,10 @@
 // arrives, no later tile touches rows < s: those rows are divided by their weights, handed to a
 // `ProbabilityRowConsumer` without the padding, and their ring slots cleared for reuse. The adds per
 // voxel happen in the same order as nnU-Net's, so the results are bit-identical to the whole-volume
-// aggregator. Memory: (C + 1) * patch[0] * H * W floats for the padded grid's H, W, plus one row.
+// aggregator. Memory: (C + 1) * patch[0] * H * W floats for the padded grid's H, W, plus one row
+// (2.70 GB for 105 classes on ts_example_ct's 224 x 202 x 244 grid, against 2 x 4.6 GB in nnU-Net).
+// Tiles may be handed over whole or in row slabs, and mirrored passes may be added directly, so the
+// caller never needs a second tile-sized buffer.
 import TensorCore
 
 public final class SlabAggregator {
@@ -23,7 +26,8 @@ public final class SlabAggregator {
   /// All padded rows below this one have been emitted.
   private var nextRow = 0
   private var lastStart = 0
-  private var tilesAdded = 0
+  /// Tile rows whose weights were added, to check `finish` comes after every tile.
+  private var weightRowsAdded = 0
 
   /// Bytes held by the band buffers (sums, weights and the row scratch).
   public let bandBytes: Int
@@ -70,24 +74,36 @@ public final class SlabAggregator {
   /// Adds one tile of probabilities [C, p0, p1, p2] at `origin` (padded grid). Tiles must come in
   /// nondecreasing axis-0 order; rows before `origin[0]` are finished and emitted first.
   public func add(tileProbabilities tile: Tensor, origin: [Int]) throws {
-    try add(tileProbabilities: tile, origin: origin, flippedAlong: [], scale: 1, addsWeight: true)
+    try add(tileProbabilities: tile, origin: origin, tileRows: 0..<window.patch[0], flippedAlong: [], scale: 1, addsWeight: true)
   }
 
   /// The general form: sums += importance * (scale * flip(tile, axes)), and weights += importance
-  /// when `addsWeight`. With test-time mirroring, calling it once per pass (scale 1/8, weights on
-  /// the first pass only) needs no separate tile buffer, at the price of adding the eight passes
-  /// in a different order from nnU-Net (rounding-level differences).
+  /// when `addsWeight`.
+  /// - `tileRows`: the rows along axis 0 of the (possibly flipped) prediction that `tile` holds, as
+  ///   [C, tileRows.count, p1, p2]; a backend that produces a tile's probabilities in slabs can hand
+  ///   them over slab by slab and never hold a whole 105-channel tile.
+  /// - Test-time mirroring: calling this once per pass (scale 1/8, `addsWeight` on the first pass
+  ///   only) needs no separate tile buffer, at the price of adding the eight passes in a different
+  ///   order from nnU-Net (rounding-level differences). Without flips and with scale 1 the result is
+  ///   bit-identical to nnU-Net's order.
   public func add(
-    tileProbabilities tile: Tensor, origin: [Int], flippedAlong axes: [Int], scale: Float, addsWeight: Bool
+    tileProbabilities tile: Tensor, origin: [Int], tileRows: Range<Int>, flippedAlong axes: [Int], scale: Float,
+    addsWeight: Bool
   ) throws {
     let step = "slab aggregation"
     let patch = window.patch
     let shape = window.shape
-    guard tile.shape == [channels] + patch else {
-      throw SegmentationError.shapeMismatch(step: step, expected: [channels] + patch, actual: tile.shape)
+    guard tileRows.lowerBound >= 0, tileRows.upperBound <= patch[0], !tileRows.isEmpty,
+      tile.shape == [channels, tileRows.count, patch[1], patch[2]]
+    else {
+      throw SegmentationError.shapeMismatch(
+        step: step, expected: [channels, tileRows.count, patch[1], patch[2]], actual: tile.shape)
     }
     guard origin.count == 3, (0..<3).allSatisfy({ origin[$0] >= 0 && origin[$0] + patch[$0] <= shape[$0] }) else {
       throw SegmentationError.outOfBounds(step: step, detail: "tile at \(origin) leaves the grid \(shape)")
+    }
+    guard axes.allSatisfy({ (0..<3).contains($0) }) else {
+      throw SegmentationError.invalidParameter(step: step, name: "axes", value: "\(axes)", expected: "spatial axes among 0, 1, 2")
     }
     guard origin[0] >= lastStart else {
       throw SegmentationError.outOfOrder(
@@ -95,11 +111,13 @@ public final class SlabAggregator {
     }
     try emitRows(upTo: origin[0])
     lastStart = origin[0]
-    if addsWeight { tilesAdded += 1 }
+    if addsWeight { weightRowsAdded += tileRows.count }
 
     let plane = shape[1] * shape[2]
-    let patchVolume = patch.reduce(1, *)
-    let flips = FlippedIndexing(shape: patch, axes: axes)
+    let (flipK, flipJ, flipI) = (axes.contains(0), axes.contains(1), axes.contains(2))
+    // Tile rows in target (unflipped) coordinates.
+    let targetRows = flipK ? (patch[0] - tileRows.upperBound)..<(patch[0] - tileRows.lowerBound) : tileRows
+    let slabVolume = tileRows.count * patch[1] * patch[2]
     let channels = self.channels
     let ringRows = self.ringRows
     let sums = self.sums
@@ -108,31 +126,42 @@ public final class SlabAggregator {
       guard let tileBase = tileValues.baseAddress else { return }
       let importance = self.importance
       importance.withOptionalPointer { gaussian in
-        ParallelLoop.forRanges(patch[0] * (channels + (addsWeight ? 1 : 0)), threads: threads) { jobs in
-          for job in jobs {
-            let (channel, k) = job.quotientAndRemainder(dividingBy: patch[0])
+        let jobs = targetRows.count * (channels + (addsWeight ? 1 : 0))
+        ParallelLoop.forRanges(jobs, threads: threads) { range in
+          for job in range {
+            let (channel, rowIndex) = job.quotientAndRemainder(dividingBy: targetRows.count)
+            let k = targetRows.lowerBound + rowIndex
             let slot = (origin[0] + k) % ringRows
+            let slabRow = (flipK ? patch[0] - 1 - k : k) - tileRows.lowerBound
             for j in 0..<patch[1] {
               let gridOffset = (origin[1] + j) * shape[2] + origin[2]
               let patchRow = (k * patch[1] + j) * patch[2]
+              let width = patch[2]
               if channel == channels {
                 let target = weights + slot * plane + gridOffset
                 if let gaussian {
-                  for i in 0..<patch[2] { target[i] += gaussian[patchRow + i] }
+                  for i in 0..<width { target[i] += gaussian[patchRow + i] }
                 } else {
-                  for i in 0..<patch[2] { target[i] += 1 }
+                  for i in 0..<width { target[i] += 1 }
                 }
                 continue
               }
               let target = sums + (slot * channels + channel) * plane + gridOffset
-              flips.forEachRow(k: k, j: j) { _, sourceRow, stride in
-                let source = tileBase + channel * patchVolume + sourceRow
-                if let gaussian {
-                  let g = gaussian + patchRow
-                  for i in 0..<patch[2] { target[i] += (scale * source[i * stride]) * g[i] }
-                } else {
-                  for i in 0..<patch[2] { target[i] += scale * source[i * stride] }
-                }
+              let sourceJ = flipJ ? patch[1] - 1 - j : j
+              let source = tileBase + channel * slabVolume + (slabRow * patch[1] + sourceJ) * width
+              switch (gaussian, flipI) {
+              case (let gaussian?, false):
+                let g = gaussian + patchRow
+                for i in 0..<width { target[i] += (scale * source[i]) * g[i] }
+              case (let gaussian?, true):
+                let g = gaussian + patchRow
+                let last = source + width - 1
+                for i in 0..<width { target[i] += (scale * last[-i]) * g[i] }
+              case (nil, false):
+                for i in 0..<width { target[i] += scale * source[i] }
+              case (nil, true):
+                let last = source + width - 1
+                for i in 0..<width { target[i] += scale * last[-i] }
               }
             }
           }
@@ -143,9 +172,11 @@ public final class SlabAggregator {
 
   /// Emits every remaining row; call after the last tile.
   public func finish() throws {
-    guard tilesAdded == window.tileCount else {
+    let expected = window.tileCount * window.patch[0]
+    guard weightRowsAdded == expected else {
       throw SegmentationError.outOfOrder(
-        step: "slab aggregation", detail: "finish after \(tilesAdded) of \(window.tileCount) tiles")
+        step: "slab aggregation",
+        detail: "finish after \(weightRowsAdded / window.patch[0]) of \(window.tileCount) tiles' weights were added")
     }
     try emitRows(upTo: window.shape[0])
   }

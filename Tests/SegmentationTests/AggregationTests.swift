@@ -108,7 +108,9 @@ final class AggregationTests: XCTestCase {
     let tiles = try tiles(channels: channels, window: window)
     let probabilities = try wholeVolume(
       channels: channels, window: window, padding: padding, importance: importance, tiles: tiles)
-    for (original, spacing) in [([9, 17, 6], [2.3, 1.05, 2.5]), ([4, 13, 11], [5.0, 1.4, 1.3])] {
+    // Upsampling and downsampling in-plane (the collector orders its passes by size), and a
+    // separate coarse axis.
+    for (original, spacing) in [([9, 17, 6], [2.3, 1.05, 2.5]), ([9, 7, 6], [2.3, 2.6, 2.5]), ([4, 13, 11], [5.0, 1.4, 1.3])] {
       let back = try ResamplingPlan.backToOriginal(
         resampledShape: grid, originalShape: original, originalSpacing: spacing, targetSpacing: [1.5, 1.5, 1.5])
       let expected = try ChannelArgmax.labels(of: try Resampling.resampleProbabilities(probabilities, plan: back))
@@ -139,13 +141,44 @@ final class AggregationTests: XCTestCase {
         let prediction = passes[pass]
         try Mirroring.accumulate(prediction, flippedAlong: axes, weight: 0.125, into: &average)
         try fusedSlabs.add(
-          tileProbabilities: prediction, origin: origin, flippedAlong: axes, scale: 0.125, addsWeight: pass == 0)
+          tileProbabilities: prediction, origin: origin, tileRows: 0..<6, flippedAlong: axes, scale: 0.125,
+          addsWeight: pass == 0)
       }
       try exactSlabs.add(tileProbabilities: average, origin: origin)
     }
     try exactSlabs.finish()
     try fusedSlabs.finish()
     assertClose(fused.probabilities.data, exact.probabilities.data, relativeToScale: 1e-6, "fused mirroring")
+  }
+
+  func testTilesHandedOverInRowSlabsGiveTheSameResult() throws {
+    let channels = 2
+    let patch = [6, 5, 4]
+    let padding = try CentredPadding(shape: [13, 5, 9], minimumShape: patch)
+    let window = try SlidingWindow(shape: padding.paddedShape, patch: patch)
+    let importance = try GaussianImportanceMap.make(patch: patch)
+    let tiles = try tiles(channels: channels, window: window)
+    let expected = try wholeVolume(channels: channels, window: window, padding: padding, importance: importance, tiles: tiles)
+    // Each tile in slabs of rows [0, 2), [2, 5), [5, 6), flipped along axis 0 and 2 with the
+    // flip undone by the aggregator: the same sums in the same per-voxel order.
+    let collector = try ProbabilityCollector(channels: channels, shape: [13, 5, 9])
+    let slabs = try SlabAggregator(channels: channels, window: window, padding: padding, importance: importance, consumer: collector)
+    for (tile, origin) in zip(tiles, window.tileOrigins) {
+      let flipped = try Mirroring.flip(tile, spatialAxes: [0, 2])
+      for rows in [0..<2, 2..<5, 5..<6] {
+        let plane = patch[1] * patch[2]
+        var slab: [Float] = []
+        for channel in 0..<channels {
+          let start = channel * patch[0] * plane
+          slab += flipped.data[(start + rows.lowerBound * plane)..<(start + rows.upperBound * plane)]
+        }
+        try slabs.add(
+          tileProbabilities: Tensor(shape: [channels, rows.count, patch[1], patch[2]], data: slab), origin: origin,
+          tileRows: rows, flippedAlong: [0, 2], scale: 1, addsWeight: true)
+      }
+    }
+    try slabs.finish()
+    XCTAssertEqual(collector.probabilities, expected)
   }
 
   func testTilesOutOfOrderAndEarlyFinishAreErrors() throws {

@@ -1,4 +1,5 @@
 // Test-time mirroring helpers, softmax over channels and argmax.
+import Foundation
 import Segmentation
 import TensorCore
 import XCTest
@@ -40,6 +41,37 @@ final class MirroringAndSoftmaxTests: XCTestCase {
     var logits = Tensor(shape: [5, 2, 3, 4], data: SegmentationReferences.softmaxInput)
     try ChannelSoftmax.apply(to: &logits)
     assertClose(logits.data, SegmentationReferences.softmaxOutput, relativeToScale: 1e-6, "softmax")
+  }
+
+  func testSoftmaxExponentialIsAccurateToAFewUlps() {
+    var worst = 0.0
+    var x: Float = -87
+    while x <= 88 {
+      let exact = Foundation.exp(Double(x))
+      let relative = abs(Double(ChannelSoftmax.exponential(x)) - exact) / exact
+      worst = max(worst, relative)
+      x += 0.0137
+    }
+    XCTAssertLessThan(worst, 3e-7, "worst relative error \(worst)")
+    XCTAssertEqual(ChannelSoftmax.exponential(0), 1)
+    XCTAssertEqual(ChannelSoftmax.exponential(-200), 0)
+  }
+
+  func testSoftmaxOfWideLogitsMatchesDoublePrecision() throws {
+    let values = pseudoRandomValues(count: 7 * 300, seed: 77, scale: 60)
+    var logits = Tensor(shape: [7, 3, 10, 10], data: values)
+    try ChannelSoftmax.apply(to: &logits)
+    for voxel in 0..<300 {
+      // x - max is rounded to float32 first, as in any float32 softmax; the rest in double.
+      let column = (0..<7).map { values[$0 * 300 + voxel] }
+      let peak = column.max() ?? 0
+      let shifted = column.map { Double($0 - peak) }
+      let total = shifted.map { Foundation.exp($0) }.reduce(0, +)
+      for channel in 0..<7 {
+        let expected = Foundation.exp(shifted[channel]) / total
+        XCTAssertEqual(Double(logits.data[channel * 300 + voxel]), expected, accuracy: 1e-6 * max(expected, 1e-30) + 1e-37)
+      }
+    }
   }
 
   func testArgmaxTakesTheFirstChannelOnTies() throws {

@@ -1,0 +1,55 @@
+// `stunetc compile` flags and `stunetc info --optimized` from the command line.
+import Driver
+import Foundation
+import GraphIR
+import XCTest
+
+final class CompileCommandTests: XCTestCase {
+  let tiny = ["--widths", "2,4,8,16,32,32", "--depths", "2,2,2,2,2,2", "--classes", "3", "--input-shape", "1,1,32,32,64"]
+
+  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
+    let (console, output, errors) = Console.recording()
+    let status = CommandLineTool.run(arguments, console: console)
+    return (status, output(), errors())
+  }
+
+  func testOptimisedGraphIsFusedAndParses() throws {
+    let result = run(["compile"] + tiny + ["--verify-each"])
+    XCTAssertEqual(result.status, 0, result.errors)
+    let graph = try Parser.parse(result.output)
+    try Verifier.verify(graph)
+    XCTAssertTrue(graph.nodes.contains { $0.kind == .fusedConv3d })
+    XCTAssertFalse(graph.nodes.contains { $0.kind == .concat })
+  }
+
+  func testPrintAfterStopAfterAndDumpDirectory() throws {
+    let printed = run(["compile"] + tiny + ["--print-after=dce", "--stop-after=dce"])
+    XCTAssertEqual(printed.status, 0, printed.errors)
+    XCTAssertTrue(printed.errors.contains("dce"), printed.errors)
+    XCTAssertFalse(printed.output.contains("fused_conv3d"), "stopped before fusion")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-dump-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    XCTAssertEqual(run(["compile"] + tiny + ["--dump-dir", directory.path]).status, 0)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    XCTAssertEqual(files.first, "00-input.ir")
+    XCTAssertTrue(files.contains("01-dce.ir"), "\(files)")
+  }
+
+  func testUnknownPassNamesAreListed() {
+    let result = run(["compile"] + tiny + ["--print-after=fuse-everything"])
+    XCTAssertNotEqual(result.status, 0)
+    XCTAssertTrue(result.errors.contains("fuse-everything") && result.errors.contains("dce"), result.errors)
+  }
+
+  func testInfoOptimizedReportsMACsBeforeAndAfter() {
+    let result = run(["info", "--variant", "S", "--optimized"])
+    XCTAssertEqual(result.status, 0, result.errors)
+    XCTAssertTrue(result.output.contains("MACs 130.07 G before, 127.12 G after"), result.output)
+  }
+
+  func testDotOutput() {
+    let result = run(["compile"] + tiny + ["--emit", "dot"])
+    XCTAssertEqual(result.status, 0, result.errors)
+    XCTAssertTrue(result.output.hasPrefix("digraph"))
+  }
+}
