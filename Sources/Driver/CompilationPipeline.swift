@@ -1,6 +1,8 @@
 // The whole compilation as named stages under one instrumentation (print/verify/stop/time/dump
 // flags): the graph passes, then lowering to the Kernel IR and memory planning.
 import GraphIR
+import KernelIR
+import MemoryPlan
 import Passes
 
 public struct CompilationPipeline {
@@ -36,6 +38,29 @@ public struct CompilationPipeline {
   public static func passes(from arguments: ParsedArguments) throws -> [any GraphPass] {
     guard let list = arguments.value("passes") else { return optimizationPipeline() }
     return try PassRegistry.pipeline(parsing: list)
+  }
+
+  /// Names of the kernel-level stages, after the graph passes.
+  public static let kernelStages = ["lower-to-kernels", "plan-memory"]
+
+  /// Graph passes, then lowering and memory planning, all under one instrumentation. Returns the
+  /// planned kernel program, or nil when `--stop-after` named a graph pass (then `graph` is the result).
+  public func compile(_ graph: Graph, target: TargetDescription) throws
+    -> (graph: Graph, program: KernelProgram?, report: MemoryReport?, instrumentation: PassInstrumentation)
+  {
+    let (optimized, instrumentation) = try optimize(graph, laterStages: Self.kernelStages)
+    guard !instrumentation.stopped else { return (optimized, nil, nil, instrumentation) }
+    var program = try instrumentation.runStage(
+      named: "lower-to-kernels", from: optimized, inputPrinter: Printer.print, printer: KernelPrinter.print,
+      verifier: KernelVerifier.verify, fileExtension: "kir"
+    ) { try Lowering.lower($0, target: target) }
+    guard !instrumentation.stopped else { return (optimized, program, nil, instrumentation) }
+    var report: MemoryReport?
+    try instrumentation.runStage(
+      named: "plan-memory", on: &program, printer: KernelPrinter.print,
+      verifier: { try KernelVerifier.verify($0); try PlanChecker.check($0) }, fileExtension: "kir"
+    ) { report = try MemoryPlanner.plan(&$0) }
+    return (optimized, program, report, instrumentation)
   }
 
   /// Runs the graph passes; returns the optimised graph (or the graph at `--stop-after`).

@@ -47,6 +47,28 @@ final class CompileCommandTests: XCTestCase {
     XCTAssertTrue(result.output.contains("MACs 130.07 G before, 127.12 G after"), result.output)
   }
 
+  func testEmitKernelsReportsThePlannedArena() throws {
+    let result = run(["compile", "--variant", "S", "--emit", "kernels", "--verify-each"])
+    XCTAssertEqual(result.status, 0, result.errors)
+    XCTAssertTrue(result.output.contains("arena:"), result.output)
+    let arenaLine = try XCTUnwrap(result.output.split(separator: "\n").first { $0.contains("//   arena:") })
+    let bytes = try XCTUnwrap(Int(arenaLine.split(separator: " ").first { Int($0) != nil } ?? ""))
+    XCTAssertLessThanOrEqual(bytes, 1 << 30, "STU-Net-S activations at 128^3 fit in 1 GiB")
+    let stopped = run(["compile"] + tiny + ["--emit", "kernels", "--stop-after=lower-to-kernels"])
+    XCTAssertEqual(stopped.status, 0, stopped.errors)
+    XCTAssertTrue(stopped.output.contains("conv3d"), "the lowered, not yet planned, program is emitted")
+  }
+
+  func testKernelStagesAreDumpedWithTheGraphPasses() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-kdump-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let result = run(["compile"] + tiny + ["--emit", "kernels", "--dump-dir", directory.path])
+    XCTAssertEqual(result.status, 0, result.errors)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    XCTAssertTrue(files.contains { $0.hasSuffix("-lower-to-kernels.kir") }, "\(files)")
+    XCTAssertTrue(files.contains { $0.hasSuffix("-plan-memory.kir") }, "\(files)")
+  }
+
   func testDotOutput() {
     let result = run(["compile"] + tiny + ["--emit", "dot"])
     XCTAssertEqual(result.status, 0, result.errors)
