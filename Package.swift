@@ -66,6 +66,7 @@ let package = Package(
     .testTarget(name: "DSLTests", dependencies: ["DSL", "GraphIR"]),
     .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "GraphIR", "DSL", "TensorCore", "Archive"]),
     .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
   ],
   swiftLanguageModes: [.v5]
 )
