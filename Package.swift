@@ -56,6 +56,7 @@ let package = Package(
       ],
       swiftSettings: llvmInclude),
     .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .executableTarget(name: "conv-benchmark", dependencies: ["LLVMBackend", "Runtime"], path: "Benchmarks/conv", swiftSettings: optimized + llvmInclude),
 
     // Tests, one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

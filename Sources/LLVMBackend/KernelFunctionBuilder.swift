@@ -204,6 +204,13 @@ public final class KernelFunctionBuilder {
     return LLVMBuildShuffleVector(builder, inserted, LLVMGetPoison(vectorType), mask, "")
   }
 
+  /// shufflevector of two <8 x float> with constant lane indices (0..<8 from a, 8..<16 from b).
+  public func shuffle(_ a: IRValue, _ b: IRValue, _ mask: [Int]) -> IRValue {
+    var indices: [LLVMValueRef?] = mask.map { LLVMConstInt(int32Type, UInt64($0), 0) }
+    let maskVector = LLVMConstVector(&indices, UInt32(mask.count))
+    return LLVMBuildShuffleVector(builder, a, b, maskVector, "")
+  }
+
   public func floatConstant(_ value: Float) -> IRValue { LLVMConstReal(floatType, Double(value)) }
   public func doubleConstant(_ value: Double) -> IRValue { LLVMConstReal(doubleType, value) }
   public func splat(_ value: Float) -> IRValue {
@@ -224,6 +231,7 @@ public final class KernelFunctionBuilder {
   public func isGreater(_ a: IRValue, _ b: IRValue) -> IRValue { LLVMBuildFCmp(builder, LLVMRealOGT, a, b, "") }
   public func select(_ condition: IRValue, _ a: IRValue, _ b: IRValue) -> IRValue { LLVMBuildSelect(builder, condition, a, b, "") }
   public func toDouble(_ value: IRValue) -> IRValue { LLVMBuildFPExt(builder, value, doubleVectorType, "") }
+  public func bitcast(_ value: IRValue, to type: LLVMTypeRef) -> IRValue { LLVMBuildBitCast(builder, value, type, "") }
   public func integerToDouble(_ value: IRValue) -> IRValue { LLVMBuildSIToFP(builder, value, doubleType, "") }
 
   /// a * b + c with one rounding when the target has FMA (always for kernels chosen on AVX2 hosts).
@@ -232,17 +240,18 @@ public final class KernelFunctionBuilder {
     return callIntrinsic(name, overloadedOn: LLVMTypeOf(a), arguments: [a, b, c])
   }
 
-  public func callIntrinsic(_ name: String, overloadedOn type: LLVMTypeRef, arguments: [IRValue]) -> IRValue {
+  /// Calls an intrinsic; `type` is its overload type, nil for intrinsics that are not overloaded.
+  public func callIntrinsic(_ name: String, overloadedOn type: LLVMTypeRef?, arguments: [IRValue]) -> IRValue {
     let key = name + "." + String(describing: type)
     let declaration: (function: LLVMValueRef, type: LLVMTypeRef)
     if let cached = intrinsicCache[key] {
       declaration = cached
     } else {
       let identifier = LLVMLookupIntrinsicID(name, name.utf8.count)
-      var overloads: [LLVMTypeRef?] = [type]
+      var overloads: [LLVMTypeRef?] = type.map { [$0] } ?? []
       declaration = (
-        LLVMGetIntrinsicDeclaration(module, identifier, &overloads, 1),
-        LLVMIntrinsicGetType(context, identifier, &overloads, 1)
+        LLVMGetIntrinsicDeclaration(module, identifier, &overloads, overloads.count),
+        LLVMIntrinsicGetType(context, identifier, &overloads, overloads.count)
       )
       intrinsicCache[key] = declaration
     }
