@@ -206,13 +206,14 @@ struct DirectConvolutionEmitter {
           let weightStart = b.add(row.weightGroupBase, b.multiply(tapIndex, g.kernel.width * lanes * blocks * 8))
           var values = accumulators.map { $0.map { b.read($0, b.floatVectorType) } }
           for kw in 0..<g.kernel.width {
+            let tapInput = b.launder(b.floatAddress(buffers.input, b.add(inputRowStart, kw * lanes)))
             for lane in 0..<laneCount {
               let weightVectors = (0..<blocks).map { j in
                 b.loadVector(buffers.weights, b.add(weightStart, ((kw * lanes + lane) * blocks + j) * 8))
               }
               for r in 0..<width {
                 if let staticStart, !isTapValid(outputW: staticStart + r, kw: kw) { continue }
-                let x = b.broadcastLoad(buffers.input, b.add(inputRowStart, (r * g.stride.width + kw) * lanes + lane))
+                let x = b.broadcastLoad(tapInput, b.constant(r * g.stride.width * lanes + lane))
                 for j in 0..<blocks { values[r][j] = b.fma(x, weightVectors[j], values[r][j]) }
               }
             }

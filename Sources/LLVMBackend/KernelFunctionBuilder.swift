@@ -178,6 +178,20 @@ public final class KernelFunctionBuilder {
     LLVMBuildStore(builder, value, floatAddress(base, offset))
   }
 
+  /// The same address, hidden from the optimiser by an empty inline-asm copy. Loads through
+  /// different laundered pointers are never merged, which keeps a broadcast's lifetime to the few
+  /// FMAs that use it instead of letting GVN stretch it (and spill it) across the unrolled taps.
+  public func launder(_ pointer: IRValue) -> IRValue {
+    var parameters: [LLVMTypeRef?] = [pointerType]
+    let type = LLVMFunctionType(pointerType, &parameters, 1, 0)
+    let assembly = ""
+    let constraints = "=r,0"
+    let inlineAssembly = LLVMGetInlineAsm(
+      type, assembly, 0, constraints, constraints.utf8.count, 0, 0, LLVMInlineAsmDialectATT, 0)
+    var arguments: [LLVMValueRef?] = [pointer]
+    return LLVMBuildCall2(builder, type, inlineAssembly, &arguments, 1, "")
+  }
+
   /// <8 x double> load/store (statistics scratch).
   public func loadDoubleVector(_ base: IRValue, _ offset: IRValue) -> IRValue {
     let load = LLVMBuildLoad2(builder, doubleVectorType, doubleAddress(base, offset), "")!
