@@ -112,7 +112,10 @@ do {
       name: "bench_\(shape.name)", inputChannels: shape.inputChannels, outputChannels: shape.outputChannels,
       inputExtent: Extent3(uniform: shape.size), computesStatistics: statistics, tiling: tilingOverride)
     let generator = try Convolution3DKernel(spec)
+    let timingStart = compiler.timings.count
     let compileTime = try seconds { _ = try compiler.compile(generator) }
+    let phases = compiler.timings[timingStart...].map { String(format: "%@ %.2fs", $0.phase, $0.seconds) }.joined(separator: ", ")
+    print("  compile \(shape.name): \(phases)")
     let kernel = try compiler.compile(try Convolution3DKernel(Convolution3DSpec(
       name: "bench2_\(shape.name)", inputChannels: shape.inputChannels, outputChannels: shape.outputChannels,
       inputExtent: Extent3(uniform: shape.size), computesStatistics: statistics, tiling: tilingOverride)))

@@ -41,7 +41,8 @@ public struct Convolution3DKernel: KernelGenerator {
   public let spec: Convolution3DSpec
   let geometry: ConvolutionGeometry
 
-  public init(_ spec: Convolution3DSpec) throws {
+  /// `target` decides the register budget of the tile (it must be the target the kernel is compiled for).
+  public init(_ spec: Convolution3DSpec, target: TargetDescription = .detectedHost) throws {
     self.spec = spec
     var geometry = ConvolutionGeometry(
       kernelLabel: "conv3d '\(spec.name)'", inputChannels: spec.inputChannels, outputChannels: spec.outputChannels,
@@ -50,7 +51,8 @@ public struct Convolution3DKernel: KernelGenerator {
       hasBias: spec.hasBias, computesStatistics: spec.computesStatistics)
     geometry.tiling = spec.tiling ?? ConvolutionTiling.automatic(
       outputChannels: spec.outputChannels, outputWidth: max(1, geometry.outputExtent.width),
-      inputChannels: spec.inputChannels, kernelVolume: spec.kernel.voxelCount)
+      inputChannels: spec.inputChannels, kernelVolume: spec.kernel.voxelCount,
+      vectorRegisters: target.eightLaneVectorRegisters)
     try geometry.validate()
     self.geometry = geometry
   }

@@ -28,9 +28,6 @@ public struct ConvolutionTiling: Hashable, Sendable, CustomStringConvertible {
   /// Accumulator registers used by the micro-kernel.
   public var accumulatorCount: Int { registerWidth * outputBlocksPerTile }
 
-  /// Vector registers of the target (AVX2: 16 ymm).
-  public static let vectorRegisters = 16
-
   /// Estimated cycles per (input lane, tap) step for one output row: each register tile of w
   /// positions x g blocks costs the larger of its FMA issue time (w*g / 2 pipes), its load time
   /// ((w + g) loads / 2 ports) and the time a chain waits for its previous FMA. Measured on Zen:
@@ -51,15 +48,17 @@ public struct ConvolutionTiling: Hashable, Sendable, CustomStringConvertible {
     return cost
   }
 
-  /// The register tile (w positions x g channel blocks, w*g + g + 1 <= 16 registers) with the
+  /// The register tile (w positions x g channel blocks, w*g + g + 1 <= registers) with the
   /// lowest estimated cost for this row width and channel count, e.g. 6 x 2 for 16 channels at
   /// W = 128 and 4 x 3 for 64..512 channels at W = 8..32. Input-channel passes keep one pass's
   /// packed weights near 64 KiB (L2-resident with room for the input rows).
-  public static func automatic(outputChannels: Int, outputWidth: Int, inputChannels: Int, kernelVolume: Int) -> ConvolutionTiling {
+  public static func automatic(
+    outputChannels: Int, outputWidth: Int, inputChannels: Int, kernelVolume: Int, vectorRegisters: Int = 16
+  ) -> ConvolutionTiling {
     let outputBlocks = BlockedLayout.channelBlocks(outputChannels)
     var best = (cost: Double.infinity, width: 1, blocks: 1)
-    for blocks in 1...min(4, outputBlocks) {
-      for width in 1...max(1, min(outputWidth, 14)) where width * blocks + blocks + 1 <= vectorRegisters {
+    for blocks in 1...min(vectorRegisters >= 32 ? 6 : 4, outputBlocks) {
+      for width in 1...max(1, min(outputWidth, 28)) where width * blocks + blocks + 1 <= vectorRegisters {
         let cost = estimatedRowCost(width: outputWidth, outputBlocks: outputBlocks, registerWidth: width, blocksPerTile: blocks)
         let better = cost < best.cost - 1e-9 || (abs(cost - best.cost) <= 1e-9 && width * blocks > best.width * best.blocks)
         if better { best = (cost, width, blocks) }

@@ -38,16 +38,17 @@ public struct FirstConvolutionKernel: KernelGenerator {
   public let spec: FirstConvolutionSpec
   let geometry: ConvolutionGeometry
 
-  public init(_ spec: FirstConvolutionSpec) throws {
+  /// `target` decides the register budget of the tile (it must be the target the kernel is compiled for).
+  public init(_ spec: FirstConvolutionSpec, target: TargetDescription = .detectedHost) throws {
     self.spec = spec
     var geometry = ConvolutionGeometry(
       kernelLabel: "first conv '\(spec.name)'", inputChannels: 1, outputChannels: spec.outputChannels,
       inputExtent: spec.inputExtent, kernel: spec.kernel, stride: spec.stride, padding: spec.padding,
       inputIsBlocked: false, tiling: ConvolutionTiling(registerWidth: 1, outputBlocksPerTile: 1),
       hasBias: spec.hasBias, computesStatistics: spec.computesStatistics)
-    let outputBlocks = BlockedLayout.channelBlocks(spec.outputChannels)
-    geometry.tiling = spec.tiling ?? ConvolutionTiling(
-      registerWidth: max(1, min(6, geometry.outputExtent.width)), outputBlocksPerTile: min(2, outputBlocks))
+    geometry.tiling = spec.tiling ?? ConvolutionTiling.automatic(
+      outputChannels: spec.outputChannels, outputWidth: max(1, geometry.outputExtent.width), inputChannels: 1,
+      kernelVolume: spec.kernel.voxelCount, vectorRegisters: target.eightLaneVectorRegisters)
     try geometry.validate()
     self.geometry = geometry
   }

@@ -37,9 +37,12 @@ public final class KernelFunctionBuilder {
   public let tileBegin: IRValue
   public let tileEnd: IRValue
   private var intrinsicCache: [String: (function: LLVMValueRef, type: LLVMTypeRef)] = [:]
+  /// llvm.fma when the target confirms FMA, else llvm.fmuladd (decided once: feature lookups parse strings).
+  private let fmaIntrinsic: String
 
   init(module kernelModule: KernelModule, name: String, bufferCount: Int) throws {
     target = kernelModule.target
+    fmaIntrinsic = kernelModule.target.hasFMA ? "llvm.fma" : "llvm.fmuladd"
     context = kernelModule.context
     module = try kernelModule.liveModule()
     builder = LLVMCreateBuilderInContext(context)
@@ -250,13 +253,12 @@ public final class KernelFunctionBuilder {
 
   /// a * b + c with one rounding when the target has FMA (always for kernels chosen on AVX2 hosts).
   public func fma(_ a: IRValue, _ b: IRValue, _ c: IRValue) -> IRValue {
-    let name = target.hasFMA ? "llvm.fma" : "llvm.fmuladd"
-    return callIntrinsic(name, overloadedOn: LLVMTypeOf(a), arguments: [a, b, c])
+    callIntrinsic(fmaIntrinsic, overloadedOn: LLVMTypeOf(a), arguments: [a, b, c])
   }
 
   /// Calls an intrinsic; `type` is its overload type, nil for intrinsics that are not overloaded.
   public func callIntrinsic(_ name: String, overloadedOn type: LLVMTypeRef?, arguments: [IRValue]) -> IRValue {
-    let key = name + "." + String(describing: type)
+    let key = name + "." + String(UInt(bitPattern: type.map { Int(bitPattern: UnsafeRawPointer($0)) } ?? 0))
     let declaration: (function: LLVMValueRef, type: LLVMTypeRef)
     if let cached = intrinsicCache[key] {
       declaration = cached

@@ -45,7 +45,8 @@ public struct PointwiseConvolutionKernel: KernelGenerator {
     return Extent3(1, 1, extent.voxelCount)
   }
 
-  public init(_ spec: PointwiseConvolutionSpec) throws {
+  /// `target` decides the register budget of the tile (it must be the target the kernel is compiled for).
+  public init(_ spec: PointwiseConvolutionSpec, target: TargetDescription = .detectedHost) throws {
     self.spec = spec
     let unitStride = spec.stride == Extent3(uniform: 1)
     let viewExtent = unitStride ? PointwiseConvolutionKernel.rowView(of: spec.inputExtent) : spec.inputExtent
@@ -56,7 +57,7 @@ public struct PointwiseConvolutionKernel: KernelGenerator {
       hasBias: spec.hasBias, computesStatistics: spec.computesStatistics)
     geometry.tiling = spec.tiling ?? ConvolutionTiling.automatic(
       outputChannels: spec.outputChannels, outputWidth: max(1, geometry.outputExtent.width),
-      inputChannels: spec.inputChannels, kernelVolume: 1)
+      inputChannels: spec.inputChannels, kernelVolume: 1, vectorRegisters: target.eightLaneVectorRegisters)
     try geometry.validate()
     self.geometry = geometry
   }

@@ -54,15 +54,29 @@ public struct TargetDescription: Hashable, Sendable, CustomStringConvertible {
   public func hasFeature(_ name: String) -> Bool {
     var enabled = false
     for entry in features.split(separator: ",") {
-      let trimmed = entry.trimmingCharactersInSpaces()
-      if trimmed == "+" + name { enabled = true } else if trimmed == "-" + name { enabled = false }
+      var trimmed = entry
+      while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+      while trimmed.last == " " { trimmed = trimmed.dropLast() }
+      guard let sign = trimmed.first, trimmed.dropFirst() == name else { continue }
+      if sign == "+" { enabled = true } else if sign == "-" { enabled = false }
     }
     return enabled
   }
 
+  public var hasAVX: Bool { hasFeature("avx") }
   public var hasAVX2: Bool { hasFeature("avx2") }
   public var hasFMA: Bool { hasFeature("fma") }
   public var hasAVX512F: Bool { hasFeature("avx512f") }
+
+  /// How many <8 x float> values fit in registers: 32 ymm with AVX-512VL, 16 ymm with AVX, and
+  /// 8 (pairs of xmm) without AVX. Register tiles are sized from this, never from assumptions.
+  public var eightLaneVectorRegisters: Int {
+    if hasAVX512F && hasFeature("avx512vl") { return 32 }
+    return hasAVX ? 16 : 8
+  }
+
+  /// The host as detected once per process (no overrides).
+  public static let detectedHost = TargetDescription.host()
 
   /// The features that matter to kernel selection, in words.
   public var description: String {
@@ -84,11 +98,5 @@ public struct TargetDescription: Hashable, Sendable, CustomStringConvertible {
     guard let machine = LLVMCreateTargetMachine(target, triple, cpu, features, optimization, relocation, codeModel)
     else { throw BackendError.targetMachineCreationFailed(triple: triple, cpu: cpu) }
     return machine
-  }
-}
-
-extension Substring {
-  fileprivate func trimmingCharactersInSpaces() -> String {
-    String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
   }
 }

@@ -19,7 +19,9 @@ final class Convolution3DKernelTests: XCTestCase {
   }
 
   /// Runs the JIT kernel on random data and returns (jit output, reference output) in NCDHW.
-  static func run(_ c: Case, seed: UInt64, name: String, pool: ThreadPool? = nil) throws -> (jit: [Float], reference: [Float], kernel: Convolution3DKernel, statistics: [Double]) {
+  static func run(
+    _ c: Case, seed: UInt64, name: String, pool: ThreadPool? = nil, compiler: KernelCompiler = TestSupport.compiler
+  ) throws -> (jit: [Float], reference: [Float], kernel: Convolution3DKernel, statistics: [Double]) {
     var random = SeededGenerator(seed: seed)
     let input = random.floats(c.inputChannels * c.extent.voxelCount)
     let weights = random.floats(c.outputChannels * c.inputChannels * c.kernel.voxelCount, in: -0.5...0.5)
@@ -27,8 +29,8 @@ final class Convolution3DKernelTests: XCTestCase {
     let spec = Convolution3DSpec(
       name: name, inputChannels: c.inputChannels, outputChannels: c.outputChannels, inputExtent: c.extent,
       kernel: c.kernel, stride: c.stride, padding: c.padding, hasBias: c.hasBias, computesStatistics: true, tiling: c.tiling)
-    let generator = try Convolution3DKernel(spec)
-    let kernel = try TestSupport.compiler.compile(generator)
+    let generator = try Convolution3DKernel(spec, target: compiler.target)
+    let kernel = try compiler.compile(generator)
     let blockedInput = input.withUnsafeBufferPointer { BlockedLayout.pack($0, channels: c.inputChannels, extent: c.extent) }
     let inputBuffer = try TestSupport.aligned(blockedInput)
     let weightBuffer = try TestSupport.aligned(try generator.packWeights(weights))
@@ -113,6 +115,21 @@ final class Convolution3DKernelTests: XCTestCase {
     let threaded = try Self.run(c, seed: 8, name: "conv_threaded", pool: pool)
     XCTAssertTrue(single.jit == threaded.jit, "threaded output differs from the single-thread output")
     XCTAssertTrue(single.statistics == threaded.statistics, "threaded statistics differ")
+  }
+
+  /// A baseline x86-64 target (SSE2 only): no AVX instructions, a smaller register tile, same results.
+  func testBaselineTargetWithoutAVXGivesTheSameResults() throws {
+    let baseline = TargetDescription.host(cpuOverride: "x86-64")
+    XCTAssertFalse(baseline.hasAVX2)
+    XCTAssertEqual(baseline.eightLaneVectorRegisters, 8)
+    let compiler = try KernelCompiler(target: baseline)
+    let c = Case(inputChannels: 16, outputChannels: 16, extent: Extent3(3, 4, 9), hasBias: true)
+    let result = try Self.run(c, seed: 9, name: "conv_baseline", compiler: compiler)
+    XCTAssertLessThanOrEqual(result.kernel.tiling.accumulatorCount + result.kernel.tiling.outputBlocksPerTile + 1, 8)
+    XCTAssertLessThanOrEqual(TensorComparison.compare(result.jit, result.reference).maxRelativeToScale, 1e-4)
+    let assembly = try compiler.buildModule([result.kernel], name: "baseline_asm").assembly()
+    XCTAssertFalse(assembly.contains("ymm"), "AVX registers in code for a target without AVX")
+    XCTAssertTrue(assembly.contains("xmm"))
   }
 
   func testRejectsInvalidSpec() {
