@@ -56,6 +56,7 @@ let package = Package(
       ],
       swiftSettings: llvmInclude),
     .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .executableTarget(name: "conv-benchmark", dependencies: ["LLVMBackend", "Runtime"], path: "Benchmarks/conv", swiftSettings: optimized + llvmInclude),
 
     // Tests, one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
@@ -72,6 +73,7 @@ let package = Package(
     .testTarget(
       name: "MemoryPlanTests",
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
+    .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -1,1 +1,0 @@
-// Module LLVMBackend: see Docs/architecture.md. Sources are added as the module is built.
