@@ -8,6 +8,13 @@ import PackageDescription
 /// Hot numeric code is always optimised, even in debug builds, so tests stay fast.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 let llvmInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-19/include"])]
+/// The Swift runtime and Foundation linked statically (the shipped runner needs no toolchain); the
+/// Foundation archives in one linker group (passed through -Xlinker so that the driver keeps them
+/// inside it), because the toolchain's automatic order leaves symbols unresolved.
+let staticSwiftRuntime = ["-static-stdlib", "-Xlinker", "--start-group"]
+  + ["Foundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationCShims", "_FoundationCollections",
+     "_FoundationICU", "CoreFoundation", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime", "swiftCore"]
+    .flatMap { ["-Xlinker", "-l" + $0] } + ["-Xlinker", "--end-group"]
 
 let package = Package(
   name: "stunetc",
@@ -15,6 +22,7 @@ let package = Package(
   products: [
     .executable(name: "stunetc", targets: ["stunetc"]),
     .library(name: "STUNetCompiler", targets: ["Driver"]),
+    .executable(name: "stunet-runner", targets: ["stunet-runner"]),
   ],
   targets: [
     // Native libraries, installed by scripts/setup.sh.
@@ -47,6 +55,19 @@ let package = Package(
     // The medical job, on top of any backend.
     .target(name: "Segmentation", dependencies: ["NIfTI", "TensorCore", "Runtime"], swiftSettings: optimized),
 
+    // Ahead of time: bundles (object, header, weights, executable) and what they need at run time.
+    // The runner is linked again with each model.o by `stunetc compile -o DIR`; it must not depend
+    // on LLVM, and carries the Swift runtime and Foundation statically.
+    .target(name: "AOTModelABI"),
+    .target(name: "AOTRuntime", dependencies: ["AOTModelABI", "Runtime", "TensorCore"], swiftSettings: optimized),
+    .target(
+      name: "AOT", dependencies: ["AOTRuntime", "LLVMBackend", "KernelIR", "MemoryPlan", "Runtime", "TensorCore"],
+      swiftSettings: llvmInclude),
+    .executableTarget(
+      name: "stunet-runner",
+      dependencies: ["AOTRuntime", "AOTModelABI", "Segmentation", "NIfTI", "Archive", "TensorCore", "Runtime"],
+      swiftSettings: optimized, linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
+
     // Glue and command line.
     .target(
       name: "Driver",
@@ -73,6 +94,9 @@ let package = Package(
     .testTarget(
       name: "MemoryPlanTests",
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
+    .testTarget(
+      name: "AOTTests", dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive"],
+      swiftSettings: llvmInclude),
     .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
   ],
   swiftLanguageModes: [.v5]

@@ -1,0 +1,111 @@
+// A compiled model ready to run: its entry points, its description, its memory-mapped weights and
+// a 64-byte aligned scratch arena allocated once, plus the thread pool that serves the model's
+// parallel-for hook. Inputs are handed to the model by pointer (it copies them into the arena);
+// outputs are read straight out of the arena, whole or a few rows at a time.
+import AOTModelABI
+import Runtime
+import TensorCore
+
+public final class AOTModel: @unchecked Sendable {
+  public let entryPoints: ModelEntryPoints
+  public let description: ModelDescription
+  public let weights: WeightsFile
+  public let scratch: AlignedBuffer
+  public let threads: Int
+  private let pool: ThreadPool?
+
+  /// Loads the weights at `weightsPath` for the model and allocates its arena.
+  public init(entryPoints: ModelEntryPoints, weightsPath: String, threads: Int, verifyChecksum: Bool = false) throws {
+    guard threads >= 1, threads <= 4096 else { throw AOTRuntimeError.invalidThreadCount(threads) }
+    self.entryPoints = entryPoints
+    description = try entryPoints.description()
+    try CPUFeatures.check(required: description.metadata("cpu_features_required"))
+    weights = try WeightsFile(path: weightsPath, verifyChecksum: verifyChecksum)
+    try weights.check(fingerprint: description.fingerprint, weightsBytes: description.weightsBytes)
+    scratch = try AlignedBuffer(byteCount: max(description.scratchBytes, 1))
+    self.threads = threads
+    pool = threads > 1 ? try ThreadPool(threads: threads) : nil
+  }
+
+  /// Runs the network on `inputs` (one tensor per model input, in order) and returns the outputs.
+  public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+    try runKeepingOutputs(inputs)
+    return description.outputs.indices.map { output(at: $0) }
+  }
+
+  /// Runs the network and leaves the outputs in the arena (read them with `output(at:)` or `readRows`).
+  public func runKeepingOutputs(_ inputs: [Tensor]) throws {
+    guard inputs.count == description.inputs.count else {
+      throw AOTRuntimeError.wrongInputCount(expected: description.inputs.count, actual: inputs.count)
+    }
+    for (tensor, input) in zip(inputs, description.inputs) where tensor.shape != input.shape {
+      throw AOTRuntimeError.wrongInputShape(name: input.name, expected: input.shape, actual: tensor.shape)
+    }
+    // The model copies float inputs itself (pointer given); int64 inputs are converted into the arena here.
+    for (tensor, input) in zip(inputs, description.inputs) where input.elementType == .int64 {
+      let target = (scratch.baseAddress + input.scratchOffset).assumingMemoryBound(to: Int64.self)
+      for index in 0..<tensor.count { target[index] = Int64(tensor.data[index]) }
+    }
+    let floatInputs = zip(inputs, description.inputs).map { $1.elementType == .float32 ? $0.data : [] }
+    let code = try withPointers(to: floatInputs) { pointers -> Int32 in
+      let inputPointers = zip(pointers, description.inputs).map { $1.elementType == .float32 ? $0 : nil }
+      return try inputPointers.withUnsafeBufferPointer { try invoke(inputs: $0.baseAddress) }
+    }
+    guard code == STUNET_OK else { throw AOTRuntimeError.runFailed(code: code) }
+  }
+
+  /// Runs with the inputs already in the arena (written through `inputRegion(at:)`).
+  public func runInPlace() throws {
+    let code = try invoke(inputs: nil)
+    guard code == STUNET_OK else { throw AOTRuntimeError.runFailed(code: code) }
+  }
+
+  /// The arena bytes of input `index` (row-major), for callers that fill it themselves.
+  public func inputRegion(at index: Int) -> UnsafeMutableRawBufferPointer {
+    let input = description.inputs[index]
+    return UnsafeMutableRawBufferPointer(start: scratch.baseAddress + input.scratchOffset, count: input.byteCount)
+  }
+
+  /// Output `index` as a tensor (int64 outputs become whole-number floats).
+  public func output(at index: Int) -> Tensor {
+    let output = description.outputs[index]
+    return Tensor(shape: output.shape, data: values(of: output, from: 0, count: output.elementCount))
+  }
+
+  /// Elements [start, start + count) of output `index`, row-major, as floats.
+  public func values(ofOutput index: Int, from start: Int, count: Int) -> [Float] {
+    values(of: description.outputs[index], from: start, count: count)
+  }
+
+  private func values(of tensor: ModelTensorDescription, from start: Int, count: Int) -> [Float] {
+    let base = scratch.baseAddress + tensor.scratchOffset
+    switch tensor.elementType {
+    case .float32:
+      return Array(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self) + start, count: count))
+    case .int64:
+      let source = base.assumingMemoryBound(to: Int64.self) + start
+      return (0..<count).map { Float(source[$0]) }
+    }
+  }
+
+  private func invoke(inputs: UnsafePointer<UnsafeRawPointer?>?) throws -> Int32 {
+    let hook: stunet_parallel_for_fn? = pool == nil ? nil : ParallelForHook.function
+    let context = pool.map { ParallelForHook.context(for: $0) }
+    let code = withExtendedLifetime(pool) {
+      entryPoints.run(weights.blob, inputs, nil, scratch.baseAddress, hook, context)
+    }
+    return code
+  }
+
+  private func withPointers<Result>(
+    to arrays: [[Float]], _ body: ([UnsafeRawPointer?]) throws -> Result
+  ) rethrows -> Result {
+    func recurse(_ index: Int, _ collected: [UnsafeRawPointer?]) throws -> Result {
+      guard index < arrays.count else { return try body(collected) }
+      return try arrays[index].withUnsafeBufferPointer { buffer in
+        try recurse(index + 1, collected + [UnsafeRawPointer(buffer.baseAddress)])
+      }
+    }
+    return try recurse(0, [])
+  }
+}
