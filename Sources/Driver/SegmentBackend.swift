@@ -6,15 +6,15 @@ import Passes
 import Segmentation
 import TensorCore
 
-enum SegmentBackend: String, CaseIterable {
+public enum SegmentBackend: String, CaseIterable {
   /// The reference interpreter (Sources/Interpreter), final head streamed in row slabs.
   case interpreter
   /// Native code from the LLVM backend.
   case jit
 
-  static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
+  public static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
 
-  static func named(_ name: String) throws -> SegmentBackend {
+  public static func named(_ name: String) throws -> SegmentBackend {
     guard let backend = SegmentBackend(rawValue: name) else {
       throw CommandLineError("unknown backend '\(name)': choose \(names)")
     }
@@ -22,7 +22,7 @@ enum SegmentBackend: String, CaseIterable {
   }
 
   /// Optimises `graph` and builds this backend's predictor for it.
-  func makePredictor(graph: Graph, parameters: [String: Tensor]) throws -> (predictor: TilePredictor, notes: [String]) {
+  public func makePredictor(graph: Graph, parameters: [String: Tensor]) throws -> (predictor: TilePredictor, notes: [String]) {
     switch self {
     case .interpreter:
       let optimized = try optimize(graph)

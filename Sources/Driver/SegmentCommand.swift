@@ -34,7 +34,8 @@ struct SegmentCommand: Subcommand {
       .option("spacing", "S | S0,S1,S2", "override the target spacing in mm (k,j,i)"),
       .option("normalization", "zscore", "use the per-image z-score even when the plans ask for another scheme"),
       .option("progress", "MODE", "auto (bar on a terminal, else lines), bar, lines or none"),
-      .flag("demo", "segment the built-in synthetic CT phantom (written to \(SegmentDemo.folder)/), STU-Net-S"),
+      .flag("demo", "segment the built-in synthetic CT phantom with STU-Net-S (files in the demo folder)"),
+      .option("demo-folder", "DIR", "where --demo writes the phantom, label map and preview (default \(SegmentDemo.folder))"),
     ]
   }
 
@@ -104,7 +105,9 @@ struct SegmentCommand: Subcommand {
         ? try ModelSelection.resolve(modelArguments, defaultVariant: "S")
         : try ModelSelection.resolve(modelArguments, inferredFrom: weights)
     } catch let error as STUNetError {
-      throw CommandLineError("\(error); choose a patch the network accepts with --patch")
+      throw CommandLineError(
+        "the patch \(plans.patchSize.map(String.init).joined(separator: "x")) does not fit this network (\(error)); "
+          + "give --patch with sizes divisible by the network's total stride")
     }
     guard let configuration = model.configuration, configuration.inputChannels == 1 else {
       throw CommandLineError("stunetc segment needs a one-channel model (one CT image); this one takes \(model.configuration?.inputChannels ?? 0) channels")
@@ -173,7 +176,7 @@ struct SegmentCommand: Subcommand {
   /// --demo: the phantom as input, outputs under out/demo/, STU-Net-S with random weights unless
   /// the user says otherwise.
   private func prepareDemo(_ arguments: inout ParsedArguments, console: Console) throws {
-    let folder = SegmentDemo.folder
+    let folder = arguments.value("demo-folder") ?? SegmentDemo.folder
     if arguments.positionals.isEmpty {
       let input = folder + "/" + SegmentDemo.inputName
       try SegmentDemo.writePhantom(to: URL(fileURLWithPath: input))

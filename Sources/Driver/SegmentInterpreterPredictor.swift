@@ -9,8 +9,8 @@ import Interpreter
 import Segmentation
 import TensorCore
 
-final class SegmentInterpreterPredictor: TilePredictor {
-  let classes: Int
+public final class SegmentInterpreterPredictor: TilePredictor {
+  public let classes: Int
   /// The graph that computes the head's input (or the whole graph when there is no split head).
   private let body: GraphInterpreter
   /// The pointwise head and its weight and bias operands, when split off.
@@ -18,7 +18,7 @@ final class SegmentInterpreterPredictor: TilePredictor {
   private let patch: [Int]
 
   /// `graph` is optimised and takes one input [1, C, p0, p1, p2]; `parameters` bind it.
-  init(graph: Graph, parameters: [String: Tensor]) throws {
+  public init(graph: Graph, parameters: [String: Tensor]) throws {
     guard let input = graph.inputs.first, graph.inputs.count == 1, input.type.shape.count == 5,
       let outputName = graph.outputs.first, graph.outputs.count == 1,
       let outputType = graph.valueTypes[outputName], outputType.shape.count == 5
@@ -37,16 +37,16 @@ final class SegmentInterpreterPredictor: TilePredictor {
   }
 
   /// True when the head runs slab by slab (for the run's notes).
-  var streamsHead: Bool { head != nil }
+  public var streamsHead: Bool { head != nil }
 
-  func predict(_ tile: Tensor) throws -> Tensor {
+  public func predict(_ tile: Tensor) throws -> Tensor {
     let outputs = try body.run(inputs: [body.graph.inputs[0].name: tile])
     guard let result = outputs[body.graph.outputs[0]] else { throw CommandLineError("the graph produced no output") }
     guard let head else { return result }
     return try OpSemantics.evaluate(head.node, [result] + head.parameters)
   }
 
-  func predictRowSlabs(
+  public func predictRowSlabs(
     _ tile: Tensor, maximumRows: Int, _ body: (_ logits: inout Tensor, _ rows: Range<Int>) throws -> Void
   ) throws {
     guard let head else {
