@@ -98,6 +98,14 @@ final class JITAndTargetTests: XCTestCase {
     XCTAssertThrowsError(try module.llvmIR(), "a consumed module must refuse further use")
   }
 
+  func testDuplicateKernelNameIsATypedError() throws {
+    let compiler = try KernelCompiler()
+    _ = try compiler.compile(AffineTestKernel(count: 3))
+    XCTAssertThrowsError(try compiler.compile(AffineTestKernel(count: 3))) { error in
+      guard case BackendError.jitAddModuleFailed = error else { return XCTFail("unexpected error \(error)") }
+    }
+  }
+
   func testUnknownSymbolIsATypedError() {
     XCTAssertThrowsError(try TestSupport.compiler.jit.address(of: "no_such_kernel")) { error in
       guard case BackendError.symbolNotFound = error else { return XCTFail("unexpected error \(error)") }
