@@ -13,6 +13,7 @@ func benchmarkOtherKernels(compiler: KernelCompiler, pool: ThreadPool, runs: Int
     (try FirstConvolutionKernel(FirstConvolutionSpec(name: "x\(pool.threadCount)_first_1to16", outputChannels: 16, inputExtent: volume, computesStatistics: true)), 0),
     (try PointwiseConvolutionKernel(PointwiseConvolutionSpec(name: "x\(pool.threadCount)_shortcut_16to32_s2", inputChannels: 16, outputChannels: 32, inputExtent: volume, stride: Extent3(uniform: 2))), 0),
     (try PointwiseConvolutionKernel(PointwiseConvolutionSpec(name: "x\(pool.threadCount)_head_16to105", inputChannels: 16, outputChannels: 105, inputExtent: volume)), 0),
+    (try PointwiseConvolutionKernel(PointwiseConvolutionSpec(name: "x\(pool.threadCount)_head_16to105_nt", inputChannels: 16, outputChannels: 105, inputExtent: volume, streamingStores: true)), 0),
     (try NormalizeActivateKernel(NormalizeActivateSpec(name: "x\(pool.threadCount)_norm_16_residual", channels: 16, extent: volume, hasResidual: true)), 3 * 16 * volume.voxelCount * 4),
     (try LayoutConversionKernel(LayoutConversionSpec(name: "x\(pool.threadCount)_to_blocked_1", channels: 1, extent: volume, direction: .toBlocked)), 9 * volume.voxelCount * 4),
     (try LayoutConversionKernel(LayoutConversionSpec(name: "x\(pool.threadCount)_from_blocked_105", channels: 105, extent: volume, direction: .fromBlocked)), (105 + 112) * volume.voxelCount * 4),

@@ -231,7 +231,8 @@ struct DirectConvolutionEmitter {
     }
     for j in 0..<blocks {
       for r in 0..<width {
-        b.storeVector(b.read(accumulators[r][j], b.floatVectorType), buffers.output, b.add(outputOffsets[j], r * 8))
+        b.storeVector(
+          b.read(accumulators[r][j], b.floatVectorType), buffers.output, b.add(outputOffsets[j], r * 8), streaming: g.streamingStores)
       }
     }
   }

@@ -168,9 +168,16 @@ public final class KernelFunctionBuilder {
     return load
   }
 
-  public func storeVector(_ value: IRValue, _ base: IRValue, _ offset: IRValue, alignment: Int = 32) {
-    let store = LLVMBuildStore(builder, value, floatAddress(base, offset))
+  /// Stores 8 floats; `streaming` marks the store non-temporal (vmovntps: bypasses the caches
+  /// and skips the read-for-ownership, for large outputs that are not read again soon).
+  public func storeVector(_ value: IRValue, _ base: IRValue, _ offset: IRValue, alignment: Int = 32, streaming: Bool = false) {
+    let store = LLVMBuildStore(builder, value, floatAddress(base, offset))!
     LLVMSetAlignment(store, UInt32(alignment))
+    if streaming {
+      let kind = LLVMGetMDKindIDInContext(context, "nontemporal", 11)
+      var one: [LLVMMetadataRef?] = [LLVMValueAsMetadata(LLVMConstInt(int32Type, 1, 0))]
+      LLVMSetMetadata(store, kind, LLVMMetadataAsValue(context, LLVMMDNodeInContext2(context, &one, 1)))
+    }
   }
 
   public func loadFloat(_ base: IRValue, _ offset: IRValue) -> IRValue {
