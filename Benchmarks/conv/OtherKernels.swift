@@ -53,3 +53,37 @@ func measureThreadPoolOverhead(_ pool: ThreadPool) {
   let timing = measure { for _ in 0..<regions { pool.parallelForChunks(0..<pool.threadCount) { _ in } } }
   print(String(format: "thread pool, %d thread(s): %.2f us per empty parallel region", pool.threadCount, timing.wall / Double(regions) * 1e6))
 }
+
+/// Case C34: the 16->16 conv at 64^3 on normal inputs and on denormal inputs (~1e-39), on the
+/// pool (FTZ/DAZ on every participant) and on the calling thread with FTZ/DAZ explicitly off.
+func benchmarkDenormals(compiler: KernelCompiler, pool: ThreadPool, runs: Int) throws {
+  let extent = Extent3(uniform: 64)
+  let generator = try Convolution3DKernel(Convolution3DSpec(
+    name: "x\(pool.threadCount)_denormal_conv", inputChannels: 16, outputChannels: 16, inputExtent: extent, computesStatistics: true))
+  let kernel = try compiler.compile(generator)
+  let inputCount = BlockedLayout.elementCount(channels: 16, extent: extent)
+  let input = try AlignedBuffer(floatCount: inputCount)
+  let weights = try AlignedBuffer(floatCount: generator.packedWeightCount)
+  let output = try AlignedBuffer(floatCount: inputCount)
+  let scratch = try AlignedBuffer(byteCount: generator.statisticsCount * 8)
+  for index in 0..<generator.packedWeightCount { weights.allFloats[index] = Float(index % 13) * 0.01 - 0.06 }
+  let arguments = [
+    KernelArgument(address: input.baseAddress, elementType: .float32, elementCount: inputCount),
+    KernelArgument(address: weights.baseAddress, elementType: .float32, elementCount: generator.packedWeightCount),
+    KernelArgument(address: output.baseAddress, elementType: .float32, elementCount: inputCount),
+    KernelArgument(address: scratch.baseAddress, elementType: .float64, elementCount: generator.statisticsCount),
+  ]
+  for (label, scale) in [("normal", Float(1)), ("denormal", Float(1e-39))] {
+    for index in 0..<inputCount { input.allFloats[index] = (Float(index % 17) - 8) * scale }
+    let pooled = try (0..<runs).map { _ in try measure { try kernel.run(arguments, pool: pool) }.wall }
+    var withoutFTZ: [Double] = []
+    if let saved = FloatingPointEnvironment.readControlRegister() {
+      FloatingPointEnvironment.writeControlRegister(saved & ~(FloatingPointEnvironment.flushToZeroBit | FloatingPointEnvironment.denormalsAreZeroBit))
+      withoutFTZ = try (0..<max(1, runs / 2)).map { _ in try measure { try kernel.run(arguments) }.cpu }
+      FloatingPointEnvironment.writeControlRegister(saved)
+    }
+    print(String(
+      format: "C34 %-8@ inputs: pool (FTZ/DAZ, %d threads) %.4f s wall; one thread without FTZ/DAZ %.4f s cpu",
+      label, pool.threadCount, median(pooled), withoutFTZ.isEmpty ? .nan : median(withoutFTZ)))
+  }
+}

@@ -147,6 +147,7 @@ do {
       guard let pool = pools[count] else { continue }
       try benchmarkOtherKernels(compiler: compiler, pool: pool, runs: runs, peak: peak[count] ?? .infinity)
       measureThreadPoolOverhead(pool)
+      try benchmarkDenormals(compiler: compiler, pool: pool, runs: runs)
     }
   }
   if json, let data = try? JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys]) {
