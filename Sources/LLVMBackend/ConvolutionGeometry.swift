@@ -73,8 +73,12 @@ struct ConvolutionGeometry: Hashable {
     guard !streamingStores || (passCount == 1 && !computesStatistics) else {
       throw fail("streaming stores need one input-channel pass and no statistics (both re-read the output)")
     }
-    let volume = Int64(inputExtent.voxelCount) * Int64(max(inputBlocks, outputBlocks)) * 8
-    guard volume < Int64(Int32.max) * 64 else { throw fail("tensor too large for one kernel") }
+    // Byte sizes of every buffer must fit in Int (sizes may come from model files).
+    let channelFloats = max(inputBlocks, outputBlocks) * 8
+    guard inputExtent.checkedVoxelCount(times: channelFloats * 4) != nil,
+      kernel.checkedVoxelCount(times: (inputBlocks * 8 * outputBlocks * 8).multipliedReportingOverflow(by: 4).partialValue) != nil,
+      inputChannels < 1 << 24, outputChannels < 1 << 24
+    else { throw fail("tensor of \(max(inputChannels, outputChannels)) x \(inputExtent) is too large for one kernel") }
   }
 
   /// Packs PyTorch-ordered weights [OC][IC][KD][KH][KW] (count OC*IC*KD*KH*KW).
