@@ -4,7 +4,7 @@
 public enum CommandLineTool {
   /// All subcommands, in the order `--help` lists them.
   public static var subcommands: [any Subcommand] {
-    [GraphCommand(), InfoCommand(), CompileCommand(), InspectCommand(), RunCommand()]
+    [GraphCommand(), InfoCommand(), CompileCommand(), InspectCommand(), RunCommand(), SegmentCommand()]
   }
 
   public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
