@@ -7,9 +7,22 @@
 import AOTRuntime
 import LLVMBackend
 
-/// Where a kernel's buffer argument points: `offset` bytes into the weights blob or the scratch arena.
+/// Where a kernel's buffer argument points: `offset` bytes into the weights blob, the scratch arena,
+/// or the caller's array of a graph output written in place.
 public struct AOTRegion: Hashable, Sendable, CustomStringConvertible {
-  public enum Base: String, Hashable, Sendable { case weights, scratch }
+  public enum Base: Hashable, Sendable, CustomStringConvertible {
+    case weights, scratch
+    /// The array the caller passes as outputs[index].
+    case output(Int)
+
+    public var description: String {
+      switch self {
+      case .weights: return "weights"
+      case .scratch: return "scratch"
+      case .output(let index): return "output\(index)"
+      }
+    }
+  }
 
   public var base: Base
   public var offset: Int
@@ -21,7 +34,7 @@ public struct AOTRegion: Hashable, Sendable, CustomStringConvertible {
     self.byteCount = byteCount
   }
 
-  public var description: String { "\(base.rawValue)[\(offset), +\(byteCount)]" }
+  public var description: String { "\(base)[\(offset), +\(byteCount)]" }
 }
 
 /// One kernel launch: tiles 0..<generator.tileCount with `buffers` in the generator's order.
@@ -38,14 +51,15 @@ public struct AOTStep {
   }
 }
 
-/// A graph input or output kept row-major in the scratch arena.
+/// A graph input or output, row-major: kept in the scratch arena at `scratchOffset`, or (an output
+/// with no offset) written by the kernels straight into the caller's array.
 public struct AOTTensor: Hashable, Sendable {
   public var name: String
   public var elementType: ModelTensorDescription.ElementType
   public var shape: [Int]
-  public var scratchOffset: Int
+  public var scratchOffset: Int?
 
-  public init(name: String, elementType: ModelTensorDescription.ElementType = .float32, shape: [Int], scratchOffset: Int) {
+  public init(name: String, elementType: ModelTensorDescription.ElementType = .float32, shape: [Int], scratchOffset: Int?) {
     self.name = name
     self.elementType = elementType
     self.shape = shape
@@ -101,11 +115,20 @@ public struct AOTSchedule {
       }
       kernels[generator.kernelName] = (generator.tileCount, generator.buffers)
       for (region, descriptor) in zip(step.buffers, generator.buffers) {
-        let limit = region.base == .weights ? weights.byteCount : scratchBytes
+        let limit: Int
+        switch region.base {
+        case .weights: limit = weights.byteCount
+        case .scratch: limit = scratchBytes
+        case .output(let index):
+          guard outputs.indices.contains(index), outputs[index].scratchOffset == nil else {
+            throw AOTError.invalidSchedule("\(where_): buffer '\(descriptor.name)' points into output \(index), which is not written in place")
+          }
+          limit = outputs[index].byteCount
+        }
         guard region.offset >= 0, region.byteCount >= 0, region.offset <= limit, region.byteCount <= limit - region.offset
         else {
           throw AOTError.invalidSchedule(
-            "\(where_): buffer '\(descriptor.name)' at \(region) lies outside the \(region.base.rawValue) (\(limit) bytes)")
+            "\(where_): buffer '\(descriptor.name)' at \(region) lies outside the \(region.base) (\(limit) bytes)")
         }
         guard region.byteCount >= descriptor.byteCount else {
           throw AOTError.invalidSchedule(
@@ -117,12 +140,17 @@ public struct AOTSchedule {
       }
     }
     for tensor in inputs + outputs {
-      guard (1...8).contains(tensor.shape.count) || tensor.shape.isEmpty, tensor.shape.allSatisfy({ $0 >= 0 }) else {
+      guard tensor.shape.count <= 8, tensor.shape.allSatisfy({ $0 >= 0 }) else {
         throw AOTError.invalidSchedule("tensor '\(tensor.name)' has shape \(tensor.shape): ranks 0...8, sizes >= 0")
       }
-      guard tensor.scratchOffset >= 0, tensor.scratchOffset <= scratchBytes, tensor.byteCount <= scratchBytes - tensor.scratchOffset
-      else {
-        throw AOTError.invalidSchedule("tensor '\(tensor.name)' (\(tensor.byteCount) bytes at \(tensor.scratchOffset)) lies outside the arena")
+    }
+    for tensor in inputs where tensor.scratchOffset == nil {
+      throw AOTError.invalidSchedule("input '\(tensor.name)' has no place in the arena")
+    }
+    for tensor in inputs + outputs {
+      guard let offset = tensor.scratchOffset else { continue }
+      guard offset >= 0, offset <= scratchBytes, tensor.byteCount <= scratchBytes - offset else {
+        throw AOTError.invalidSchedule("tensor '\(tensor.name)' (\(tensor.byteCount) bytes at \(offset)) lies outside the arena")
       }
     }
   }

@@ -60,7 +60,11 @@ struct HeaderGenerator {
         out += "#define \(prefix)_SHAPE {\(tensor.shape.map(String.init).joined(separator: ", "))}\n"
         out += "#define \(prefix)_ELEMENTS \(tensor.shape.reduce(1, *))LL\n"
         out += "#define \(prefix)_BYTES \(tensor.byteCount)LL\n"
-        out += "#define \(prefix)_SCRATCH_OFFSET \(tensor.scratchOffset)LL\n\n"
+        if let offset = tensor.scratchOffset {
+          out += "#define \(prefix)_SCRATCH_OFFSET \(offset)LL\n\n"
+        } else {
+          out += "#define \(prefix)_SCRATCH_OFFSET -1LL /* written straight into outputs[\(index)]: pass it */\n\n"
+        }
       }
     }
     return out

@@ -12,6 +12,7 @@ enum ModelABIText {
 #define STUNET_OK 0
 #define STUNET_ERROR_MISALIGNED_WEIGHTS 1 /* weights is NULL or not aligned to STUNET_MODEL_ALIGNMENT */
 #define STUNET_ERROR_MISALIGNED_SCRATCH 2 /* scratch is NULL or not aligned to STUNET_MODEL_ALIGNMENT */
+#define STUNET_ERROR_MISSING_OUTPUT 3     /* an output written in place (scratch_offset -1) got no pointer */
 
 /* Element types of inputs and outputs. */
 #define STUNET_ELEMENT_F32 0
@@ -25,7 +26,8 @@ typedef void (*stunet_task_fn)(void *task_context, int64_t tile_begin, int64_t t
  * split gives bit-identical results. The task sets flush-to-zero / denormals-are-zero itself. */
 typedef void (*stunet_parallel_for_fn)(void *pool, stunet_task_fn task, void *task_context, int64_t tiles);
 
-/* One graph input or output: where the schedule keeps it in the scratch arena (row-major NCDHW). */
+/* One graph input or output, row-major: where the schedule keeps it in the scratch arena, or -1 for an
+ * output that the kernels write straight into the caller's outputs[i] (which must then be given). */
 struct stunet_tensor_description {
   const char *name;
   int64_t element_type; /* STUNET_ELEMENT_* */
@@ -55,7 +57,8 @@ const struct stunet_model_description *stunet_model_describe(void);
 /* Runs the network once. weights: the blob of weights.bin (after its header), scratch:
  * scratch_bytes of writable memory; both aligned to the model's alignment. inputs[i] (outputs[i])
  * is copied into (out of) the scratch arena at the tensor's scratch_offset; a NULL array or NULL
- * entry skips that copy (the caller reads or writes the arena directly). parallel_for may be NULL
+ * entry skips that copy (the caller reads or writes the arena directly); outputs with scratch_offset -1
+ * are written in place and need their pointer. parallel_for may be NULL
  * (everything runs on the calling thread). Returns STUNET_OK or a STUNET_ERROR_* code. */
 int32_t stunet_model_run(const void *weights, const void *const *inputs, void *const *outputs, void *scratch,
                          stunet_parallel_for_fn parallel_for, void *pool);

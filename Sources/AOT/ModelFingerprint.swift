@@ -17,8 +17,8 @@ enum ModelFingerprint {
       for region in step.buffers { hasher.add(" \(region)") }
       hasher.add("\n")
     }
-    for tensor in schedule.inputs { hasher.add("in \(tensor.name) \(tensor.shape) \(tensor.scratchOffset) \(tensor.elementType)\n") }
-    for tensor in schedule.outputs { hasher.add("out \(tensor.name) \(tensor.shape) \(tensor.scratchOffset) \(tensor.elementType)\n") }
+    for tensor in schedule.inputs { hasher.add("in \(tensor.name) \(tensor.shape) \(tensor.scratchOffset ?? -1) \(tensor.elementType)\n") }
+    for tensor in schedule.outputs { hasher.add("out \(tensor.name) \(tensor.shape) \(tensor.scratchOffset ?? -1) \(tensor.elementType)\n") }
     return hasher.hex
   }
 

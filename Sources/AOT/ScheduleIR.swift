@@ -46,7 +46,7 @@ struct ScheduleIR {
     let elements = tensors.map { tensor -> String in
       let shape = (0..<8).map { "i64 \($0 < tensor.shape.count ? tensor.shape[$0] : 0)" }.joined(separator: ", ")
       return "\(ScheduleIR.tensorType) { ptr \(strings.reference(tensor.name)), i64 \(tensor.elementType.rawValue), "
-        + "i64 \(tensor.shape.count), [8 x i64] [\(shape)], i64 \(tensor.scratchOffset), i64 \(tensor.byteCount) }"
+        + "i64 \(tensor.shape.count), [8 x i64] [\(shape)], i64 \(tensor.scratchOffset ?? -1), i64 \(tensor.byteCount) }"
     }
     return "@\(name) = private unnamed_addr constant [\(tensors.count) x \(ScheduleIR.tensorType)] [\n  "
       + elements.joined(separator: ",\n  ") + "\n]\n"
@@ -143,15 +143,22 @@ struct ScheduleIR {
       """
     out += pointerCheck("weights", mask: alignmentMask, failure: 1, next: "check.scratch", required: schedule.weights.byteCount > 0)
     out += "check.scratch:\n"
-    out += pointerCheck("scratch", mask: alignmentMask, failure: 2, next: "copy.in", required: true)
-    out += copies(schedule.inputs, list: "inputs", label: "in", first: "copy.in", next: "launch", intoScratch: true)
+    out += pointerCheck("scratch", mask: alignmentMask, failure: 2, next: "check.outputs", required: true)
+    out += directOutputs()
+    let resident = { (tensors: [AOTTensor]) in tensors.enumerated().filter { $0.element.scratchOffset != nil }.map { ($0.offset, $0.element) } }
+    out += copies(resident(schedule.inputs), list: "inputs", label: "in", first: "copy.in", next: "launch", intoScratch: true)
     out += "launch:\n"
     for (index, step) in schedule.steps.enumerated() {
       let comment = step.label.replacingOccurrences(of: "\n", with: " ")
       out += "  ; step \(index): \(comment) [\(step.generator.kernelName), \(step.generator.tileCount) tiles]\n"
       if step.generator.tileCount == 0 { continue }
       for (slot, region) in step.buffers.enumerated() {
-        let base = region.base == .weights ? "%weights" : "%scratch"
+        let base: String
+        switch region.base {
+        case .weights: base = "%weights"
+        case .scratch: base = "%scratch"
+        case .output(let output): base = "%direct\(output).pointer"
+        }
         out += "  %s\(index).\(slot) = getelementptr inbounds i8, ptr \(base), i64 \(region.offset)\n"
         out += "  %t\(index).\(slot) = getelementptr inbounds ptr, ptr %table, i64 \(slot)\n"
         out += "  store ptr %s\(index).\(slot), ptr %t\(index).\(slot), align 8\n"
@@ -160,7 +167,7 @@ struct ScheduleIR {
       out += "  call void @stunet.aot.dispatch(ptr %parallel_for, ptr %pool, ptr %context, i64 \(step.generator.tileCount))\n"
     }
     out += "  br label %copy.out\n"
-    out += copies(schedule.outputs, list: "outputs", label: "out", first: "copy.out", next: "done", intoScratch: false)
+    out += copies(resident(schedule.outputs), list: "outputs", label: "out", first: "copy.out", next: "done", intoScratch: false)
     out += "done:\n  ret i32 0\n}\n\n"
     return out
   }
@@ -181,14 +188,38 @@ struct ScheduleIR {
       """
   }
 
+  /// Loads outputs[i] of every output written in place; returns STUNET_ERROR_MISSING_OUTPUT when
+  /// the list or a pointer is NULL. These blocks dominate every launch, so the pointers are usable there.
+  private func directOutputs() -> String {
+    let direct = schedule.outputs.indices.filter { schedule.outputs[$0].scratchOffset == nil }
+    var out = "check.outputs:\n"
+    guard let first = direct.first else { return out + "  br label %copy.in\n" }
+    out += "  %outputs.none = icmp eq ptr %outputs, null\n"
+    out += "  br i1 %outputs.none, label %bad.outputs, label %direct\(first)\n"
+    for (position, index) in direct.enumerated() {
+      let after = position + 1 < direct.count ? "direct\(direct[position + 1])" : "copy.in"
+      out += """
+        direct\(index):
+          %direct\(index).slot = getelementptr inbounds ptr, ptr %outputs, i64 \(index)
+          %direct\(index).pointer = load ptr, ptr %direct\(index).slot, align 8
+          %direct\(index).missing = icmp eq ptr %direct\(index).pointer, null
+          br i1 %direct\(index).missing, label %bad.outputs, label %\(after)
+
+        """
+    }
+    return out + "bad.outputs:\n  ret i32 3\n"
+  }
+
   /// Copies each tensor between its caller pointer (list[i], skipped when the list or entry is NULL) and the arena.
-  private func copies(_ tensors: [AOTTensor], list: String, label: String, first: String, next: String, intoScratch: Bool) -> String {
+  private func copies(
+    _ tensors: [(index: Int, tensor: AOTTensor)], list: String, label: String, first: String, next: String, intoScratch: Bool
+  ) -> String {
     var out = "\(first):\n"
     guard !tensors.isEmpty else { return out + "  br label %\(next)\n" }
     out += "  %\(list).none = icmp eq ptr %\(list), null\n"
-    out += "  br i1 %\(list).none, label %\(next), label %\(label).0\n"
-    for (index, tensor) in tensors.enumerated() {
-      let after = index + 1 < tensors.count ? "\(label).\(index + 1)" : next
+    out += "  br i1 %\(list).none, label %\(next), label %\(label).\(tensors[0].index)\n"
+    for (position, (index, tensor)) in tensors.enumerated() {
+      let after = position + 1 < tensors.count ? "\(label).\(tensors[position + 1].index)" : next
       let name = "\(label).\(index)"
       out += """
         \(name):
@@ -197,7 +228,7 @@ struct ScheduleIR {
           %\(name).skip = icmp eq ptr %\(name).pointer, null
           br i1 %\(name).skip, label %\(after), label %\(name).copy
         \(name).copy:
-          %\(name).arena = getelementptr inbounds i8, ptr %scratch, i64 \(tensor.scratchOffset)
+          %\(name).arena = getelementptr inbounds i8, ptr %scratch, i64 \(tensor.scratchOffset ?? 0)
 
         """
       let (destination, source) = intoScratch ? ("%\(name).arena", "%\(name).pointer") : ("%\(name).pointer", "%\(name).arena")

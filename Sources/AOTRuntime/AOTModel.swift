@@ -1,7 +1,8 @@
 // A compiled model ready to run: its entry points, its description, its memory-mapped weights and
 // a 64-byte aligned scratch arena allocated once, plus the thread pool that serves the model's
 // parallel-for hook. Inputs are handed to the model by pointer (it copies them into the arena);
-// outputs are read straight out of the arena, whole or a few rows at a time.
+// outputs are read where the model leaves them (in the arena, or in an aligned buffer allocated
+// once for an output the kernels write in place), whole or a few rows at a time.
 import AOTModelABI
 import Runtime
 import TensorCore
@@ -13,6 +14,8 @@ public final class AOTModel: @unchecked Sendable {
   public let scratch: AlignedBuffer
   public let threads: Int
   private let pool: ThreadPool?
+  /// Buffers of the outputs written in place (nil for outputs kept in the arena), by output index.
+  private let directOutputs: [AlignedBuffer?]
 
   /// Loads the weights at `weightsPath` for the model and allocates its arena.
   public init(entryPoints: ModelEntryPoints, weightsPath: String, threads: Int, verifyChecksum: Bool = false) throws {
@@ -25,6 +28,9 @@ public final class AOTModel: @unchecked Sendable {
     scratch = try AlignedBuffer(byteCount: max(description.scratchBytes, 1))
     self.threads = threads
     pool = threads > 1 ? try ThreadPool(threads: threads) : nil
+    directOutputs = try description.outputs.map { output in
+      output.scratchOffset == nil ? try AlignedBuffer(byteCount: max(output.byteCount, 1)) : nil
+    }
   }
 
   /// Runs the network on `inputs` (one tensor per model input, in order) and returns the outputs.
@@ -43,7 +49,7 @@ public final class AOTModel: @unchecked Sendable {
     }
     // The model copies float inputs itself (pointer given); int64 inputs are converted into the arena here.
     for (tensor, input) in zip(inputs, description.inputs) where input.elementType == .int64 {
-      let target = (scratch.baseAddress + input.scratchOffset).assumingMemoryBound(to: Int64.self)
+      let target = (scratch.baseAddress + (input.scratchOffset ?? 0)).assumingMemoryBound(to: Int64.self)
       for index in 0..<tensor.count { target[index] = Int64(tensor.data[index]) }
     }
     let floatInputs = zip(inputs, description.inputs).map { $1.elementType == .float32 ? $0.data : [] }
@@ -63,22 +69,28 @@ public final class AOTModel: @unchecked Sendable {
   /// The arena bytes of input `index` (row-major), for callers that fill it themselves.
   public func inputRegion(at index: Int) -> UnsafeMutableRawBufferPointer {
     let input = description.inputs[index]
-    return UnsafeMutableRawBufferPointer(start: scratch.baseAddress + input.scratchOffset, count: input.byteCount)
+    return UnsafeMutableRawBufferPointer(start: scratch.baseAddress + (input.scratchOffset ?? 0), count: input.byteCount)
   }
 
   /// Output `index` as a tensor (int64 outputs become whole-number floats).
   public func output(at index: Int) -> Tensor {
     let output = description.outputs[index]
-    return Tensor(shape: output.shape, data: values(of: output, from: 0, count: output.elementCount))
+    return Tensor(shape: output.shape, data: values(of: output, at: index, from: 0, count: output.elementCount))
   }
 
   /// Elements [start, start + count) of output `index`, row-major, as floats.
   public func values(ofOutput index: Int, from start: Int, count: Int) -> [Float] {
-    values(of: description.outputs[index], from: start, count: count)
+    values(of: description.outputs[index], at: index, from: start, count: count)
   }
 
-  private func values(of tensor: ModelTensorDescription, from start: Int, count: Int) -> [Float] {
-    let base = scratch.baseAddress + tensor.scratchOffset
+  /// Where output `index` is after a run.
+  public func outputAddress(at index: Int) -> UnsafeRawPointer {
+    if let buffer = directOutputs[index] { return UnsafeRawPointer(buffer.baseAddress) }
+    return UnsafeRawPointer(scratch.baseAddress + (description.outputs[index].scratchOffset ?? 0))
+  }
+
+  private func values(of tensor: ModelTensorDescription, at index: Int, from start: Int, count: Int) -> [Float] {
+    let base = outputAddress(at: index)
     switch tensor.elementType {
     case .float32:
       return Array(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self) + start, count: count))
@@ -91,10 +103,12 @@ public final class AOTModel: @unchecked Sendable {
   private func invoke(inputs: UnsafePointer<UnsafeRawPointer?>?) throws -> Int32 {
     let hook: stunet_parallel_for_fn? = pool == nil ? nil : ParallelForHook.function
     let context = pool.map { ParallelForHook.context(for: $0) }
-    let code = withExtendedLifetime(pool) {
-      entryPoints.run(weights.blob, inputs, nil, scratch.baseAddress, hook, context)
+    let outputs = directOutputs.map { $0?.baseAddress }
+    return withExtendedLifetime(pool) {
+      outputs.withUnsafeBufferPointer { outputPointers in
+        entryPoints.run(weights.blob, inputs, outputPointers.baseAddress, scratch.baseAddress, hook, context)
+      }
     }
-    return code
   }
 
   private func withPointers<Result>(

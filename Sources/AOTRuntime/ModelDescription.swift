@@ -15,7 +15,8 @@ public struct ModelTensorDescription: Equatable, Sendable {
   public var name: String
   public var elementType: ElementType
   public var shape: [Int]
-  public var scratchOffset: Int
+  /// Where the model keeps it in the scratch arena; nil for an output written straight into the caller's array.
+  public var scratchOffset: Int?
   public var byteCount: Int
 
   public var elementCount: Int { shape.reduce(1, *) }
@@ -77,7 +78,8 @@ public struct ModelDescription: Equatable, Sendable {
         (0..<rank).map { Int(bytes.load(fromByteOffset: $0 * 8, as: Int64.self)) }
       }
       return ModelTensorDescription(
-        name: name, elementType: type, shape: shape, scratchOffset: Int(raw.scratch_offset), byteCount: Int(raw.byte_count))
+        name: name, elementType: type, shape: shape, scratchOffset: raw.scratch_offset < 0 ? nil : Int(raw.scratch_offset),
+        byteCount: Int(raw.byte_count))
     }
   }
 }

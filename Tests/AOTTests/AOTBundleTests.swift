@@ -73,6 +73,31 @@ final class AOTBundleTests: XCTestCase {
     }
   }
 
+  func testOutputWrittenInPlaceEqualsJIT() throws {
+    let fixture = try SmallScheduleFixture.make(name: "aot_direct", directOutput: true)
+    let directory = try TestTools.temporaryDirectory("direct")
+    let bundle = try AOTBundleWriter.write(
+      fixture.schedule, to: directory, options: AOTBundleOptions(compiler: "stunetc test", linkExecutable: false))
+    let header = try String(contentsOf: bundle.header, encoding: .utf8)
+    XCTAssertTrue(header.contains("#define STUNET_MODEL_OUTPUT0_SCRATCH_OFFSET -1LL"), header)
+    let entryPoints = try ModelEntryPoints.library(at: try TestTools.sharedLibrary(for: bundle).path)
+    XCTAssertNil(try entryPoints.description().outputs[0].scratchOffset)
+    let model = try AOTModel(entryPoints: entryPoints, weightsPath: bundle.weightsFile.path, threads: 2)
+    let reference = try JITReference.run(fixture.schedule, inputs: [fixture.input], threads: 2)
+    XCTAssertEqual(try model.run([fixture.input])[0].data.map(\.bitPattern), reference[0].data.map(\.bitPattern))
+
+    // Without a pointer for the in-place output the model refuses to run (STUNET_ERROR_MISSING_OUTPUT).
+    let missing = [UnsafeMutableRawPointer?](repeating: nil, count: 1)
+    let code = missing.withUnsafeBufferPointer { outputs in
+      entryPoints.run(model.weights.blob, nil, outputs.baseAddress, model.scratch.baseAddress, nil, nil)
+    }
+    XCTAssertEqual(code, 3)
+    XCTAssertEqual(entryPoints.run(model.weights.blob, nil, nil, model.scratch.baseAddress, nil, nil), 3)
+    // Misaligned weights and scratch are refused as well.
+    XCTAssertEqual(entryPoints.run(model.weights.blob + 4, nil, nil, model.scratch.baseAddress, nil, nil), 1)
+    XCTAssertEqual(entryPoints.run(model.weights.blob, nil, nil, model.scratch.baseAddress + 8, nil, nil), 2)
+  }
+
   func testModelRejectsWrongInputsAndForeignWeights() throws {
     let (fixture, bundle) = try FixtureBundle.get()
     let entryPoints = try ModelEntryPoints.library(at: try TestTools.sharedLibrary(for: bundle).path)
@@ -131,6 +156,11 @@ final class AOTBundleTests: XCTestCase {
     var tensor = fixture.schedule
     tensor.outputs[0].scratchOffset = fixture.schedule.scratchBytes
     XCTAssertThrowsError(try tensor.validate())
+    var notInPlace = fixture.schedule
+    notInPlace.steps[2].buffers[1] = AOTRegion(.output(0), offset: 0, byteCount: fixture.schedule.outputs[0].byteCount)
+    XCTAssertThrowsError(try notInPlace.validate()) { error in
+      XCTAssertTrue("\(error)".contains("not written in place"), "\(error)")
+    }
   }
 
   func testWeightsHeaderRoundTrip() throws {

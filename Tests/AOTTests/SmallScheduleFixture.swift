@@ -1,7 +1,8 @@
 // A small AOT schedule built directly from the LLVM kernel generators (no Kernel IR needed): the
 // first convolution (1 -> 16 channels, bias, statistics) over a plain volume, a strided 3x3x3
 // convolution (16 -> 11 channels, tail lanes) and the conversion of its blocked output back to
-// NCDHW, with deterministic weights and input. `JITReference` runs the same schedule through the
+// NCDHW, with deterministic weights and input; the result is kept in the arena or (directOutput)
+// written straight into the caller's array. `JITReference` runs the same schedule through the
 // JIT runtime (CompiledKernel on a ThreadPool), the path AOT output must equal bit for bit.
 import AOT
 import AOTRuntime
@@ -13,7 +14,9 @@ struct SmallScheduleFixture {
   let schedule: AOTSchedule
   let input: Tensor
 
-  static func make(target: LLVMBackend.TargetDescription = .detectedHost, name: String = "aot_fixture") throws -> SmallScheduleFixture {
+  static func make(
+    target: LLVMBackend.TargetDescription = .detectedHost, name: String = "aot_fixture", directOutput: Bool = false
+  ) throws -> SmallScheduleFixture {
     var random = SeededRandom(seed: 7)
     let extent = Extent3(6, 8, 20)
     let first = try FirstConvolutionKernel(
@@ -37,7 +40,8 @@ struct SmallScheduleFixture {
     let firstOutput = arena.place(first.buffers[3].byteCount)
     let statistics = arena.place(first.buffers[4].byteCount)
     let convOutput = arena.place(conv.buffers[3].byteCount)
-    let outputRegion = arena.place(unblock.buffers[1].byteCount)
+    let outputRegion = directOutput
+      ? AOTRegion(.output(0), offset: 0, byteCount: unblock.buffers[1].byteCount) : arena.place(unblock.buffers[1].byteCount)
 
     let out = conv.outputExtent
     let schedule = AOTSchedule(
@@ -49,7 +53,10 @@ struct SmallScheduleFixture {
         AOTStep(generator: unblock, buffers: [convOutput, outputRegion], label: "to NCDHW"),
       ],
       inputs: [AOTTensor(name: "input", shape: [1, 1, extent.depth, extent.height, extent.width], scratchOffset: inputRegion.offset)],
-      outputs: [AOTTensor(name: "output", shape: [1, 11, out.depth, out.height, out.width], scratchOffset: outputRegion.offset)],
+      outputs: [
+        AOTTensor(
+          name: "output", shape: [1, 11, out.depth, out.height, out.width], scratchOffset: directOutput ? nil : outputRegion.offset)
+      ],
       scratchBytes: arena.size, weights: weights)
     let input = Tensor(shape: [1, 1, extent.depth, extent.height, extent.width], data: random.floats(extent.voxelCount, scale: 1))
     return SmallScheduleFixture(schedule: schedule, input: input)
@@ -97,24 +104,29 @@ enum JITReference {
     }
     for (tensor, input) in zip(inputs, schedule.inputs) {
       tensor.data.withUnsafeBytes {
-        UnsafeMutableRawBufferPointer(start: scratch.baseAddress + input.scratchOffset, count: $0.count).copyMemory(from: $0)
+        UnsafeMutableRawBufferPointer(start: scratch.baseAddress + (input.scratchOffset ?? 0), count: $0.count).copyMemory(from: $0)
       }
     }
+    let direct = try schedule.outputs.map { try AlignedBuffer(byteCount: max(1, $0.byteCount)) }
     let pool = try ThreadPool(threads: threads)
     for step in schedule.steps {
       guard let kernel = byName[step.generator.kernelName] else { throw AOTError.invalidSchedule("no kernel") }
-      let addresses: [UnsafeMutableRawPointer?] = step.buffers.map {
-        ($0.base == .weights ? weights.baseAddress : scratch.baseAddress) + $0.offset
+      let addresses: [UnsafeMutableRawPointer?] = step.buffers.map { region in
+        switch region.base {
+        case .weights: return weights.baseAddress + region.offset
+        case .scratch: return scratch.baseAddress + region.offset
+        case .output(let index): return direct[index].baseAddress + region.offset
+        }
       }
       try addresses.withUnsafeBufferPointer { table in
         guard let base = table.baseAddress else { throw AOTError.invalidSchedule("empty buffer table") }
         kernel.runUnchecked(addresses: base, pool: pool)
       }
     }
-    return schedule.outputs.map { output in
+    return schedule.outputs.enumerated().map { index, output in
       let count = output.shape.reduce(1, *)
-      let values = UnsafeBufferPointer(start: (scratch.baseAddress + output.scratchOffset).assumingMemoryBound(to: Float.self), count: count)
-      return Tensor(shape: output.shape, data: Array(values))
+      let base = output.scratchOffset.map { scratch.baseAddress + $0 } ?? direct[index].baseAddress
+      return Tensor(shape: output.shape, data: Array(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count)))
     }
   }
 }
