@@ -59,7 +59,8 @@ let package = Package(
     // The runner is linked again with each model.o by `stunetc compile -o DIR`; it must not depend
     // on LLVM, and carries the Swift runtime and Foundation statically.
     .target(name: "AOTModelABI"),
-    .target(name: "AOTRuntime", dependencies: ["AOTModelABI", "Runtime", "TensorCore"], swiftSettings: optimized),
+    .target(
+      name: "AOTRuntime", dependencies: ["AOTModelABI", "Runtime", "TensorCore", "Segmentation"], swiftSettings: optimized),
     .target(
       name: "AOT", dependencies: ["AOTRuntime", "LLVMBackend", "KernelIR", "MemoryPlan", "Runtime", "TensorCore"],
       swiftSettings: llvmInclude),
@@ -95,7 +96,8 @@ let package = Package(
       name: "MemoryPlanTests",
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
     .testTarget(
-      name: "AOTTests", dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive"],
+      name: "AOTTests",
+      dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI"],
       swiftSettings: llvmInclude),
     .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
   ],

@@ -16,6 +16,7 @@ public enum AOTRuntimeError: Error, CustomStringConvertible, Equatable {
   case libraryNotLoaded(path: String, reason: String)
   case invalidThreadCount(Int)
   case missingCPUFeatures([String])
+  case notSegmentationModel(inputs: [[Int]], outputs: [[Int]])
 
   public var description: String {
     switch self {
@@ -47,6 +48,9 @@ public enum AOTRuntimeError: Error, CustomStringConvertible, Equatable {
       return "cannot load the model library \(path): \(reason)"
     case .invalidThreadCount(let count):
       return "thread count \(count) is out of range: give 1...4096"
+    case .notSegmentationModel(let inputs, let outputs):
+      return
+        "segmenting needs a model with one input [1, C, p0, p1, p2] and one float output [1, K, p0, p1, p2]; this one has inputs \(inputs) and outputs \(outputs)"
     case .missingCPUFeatures(let features):
       return
         "this CPU lacks \(features.joined(separator: ", ")), which the model was compiled for; recompile it on (or for, with --target-cpu) this machine"

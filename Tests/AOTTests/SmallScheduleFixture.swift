@@ -90,27 +90,42 @@ struct SeededRandom {
   }
 }
 
-/// Runs an AOT schedule's kernels with the JIT runtime: each kernel JIT-compiled, launched over all
-/// tiles on a ThreadPool with the same regions of a zeroed arena.
-enum JITReference {
-  static func run(_ schedule: AOTSchedule, inputs: [Tensor], threads: Int) throws -> [Tensor] {
+/// Runs an AOT schedule's kernels with the JIT runtime: each kernel JIT-compiled once, launched
+/// over all tiles on a ThreadPool with the same regions of a zeroed arena.
+final class JITReference {
+  let schedule: AOTSchedule
+  private let kernels: [String: CompiledKernel]
+  private let scratch: AlignedBuffer
+  private let weights: AlignedBuffer
+  private let direct: [AlignedBuffer]
+  private let pool: ThreadPool
+
+  init(_ schedule: AOTSchedule, threads: Int) throws {
+    self.schedule = schedule
     let compiler = try KernelCompiler(target: schedule.target)
-    let kernels = try compiler.compile(schedule.distinctGenerators)
-    let byName = Dictionary(uniqueKeysWithValues: kernels.map { ($0.name, $0) })
-    let scratch = try AlignedBuffer(byteCount: schedule.scratchBytes)
+    kernels = Dictionary(uniqueKeysWithValues: try compiler.compile(schedule.distinctGenerators).map { ($0.name, $0) })
+    scratch = try AlignedBuffer(byteCount: schedule.scratchBytes)
     let weights = try AlignedBuffer(byteCount: max(1, schedule.weights.byteCount))
     schedule.weights.bytes.withUnsafeBytes {
       UnsafeMutableRawBufferPointer(start: weights.baseAddress, count: $0.count).copyMemory(from: $0)
     }
+    self.weights = weights
+    direct = try schedule.outputs.map { try AlignedBuffer(byteCount: max(1, $0.byteCount)) }
+    pool = try ThreadPool(threads: threads)
+  }
+
+  static func run(_ schedule: AOTSchedule, inputs: [Tensor], threads: Int) throws -> [Tensor] {
+    try JITReference(schedule, threads: threads).run(inputs)
+  }
+
+  func run(_ inputs: [Tensor]) throws -> [Tensor] {
     for (tensor, input) in zip(inputs, schedule.inputs) {
       tensor.data.withUnsafeBytes {
         UnsafeMutableRawBufferPointer(start: scratch.baseAddress + (input.scratchOffset ?? 0), count: $0.count).copyMemory(from: $0)
       }
     }
-    let direct = try schedule.outputs.map { try AlignedBuffer(byteCount: max(1, $0.byteCount)) }
-    let pool = try ThreadPool(threads: threads)
     for step in schedule.steps {
-      guard let kernel = byName[step.generator.kernelName] else { throw AOTError.invalidSchedule("no kernel") }
+      guard let kernel = kernels[step.generator.kernelName] else { throw AOTError.invalidSchedule("no kernel") }
       let addresses: [UnsafeMutableRawPointer?] = step.buffers.map { region in
         switch region.base {
         case .weights: return weights.baseAddress + region.offset
