@@ -18,16 +18,19 @@ public struct AOTBundleOptions {
   public var linkExecutable: Bool
   /// Where the runner template is; nil: located next to the running program.
   public var runner: RunnerTemplate?
+  /// The LLVM pass pipeline for the kernels: the JIT's, so that both run the same code.
+  public var optimizationPipeline: String
 
   public init(
     compiler: String, memoryReport: String = "", metadata: [(key: String, value: String)] = [], linkExecutable: Bool = true,
-    runner: RunnerTemplate? = nil
+    runner: RunnerTemplate? = nil, optimizationPipeline: String = "default<O3>"
   ) {
     self.compiler = compiler
     self.memoryReport = memoryReport
     self.metadata = metadata
     self.linkExecutable = linkExecutable
     self.runner = runner
+    self.optimizationPipeline = optimizationPipeline
   }
 }
 
@@ -74,8 +77,12 @@ public enum AOTBundleWriter {
 
     // The kernels exactly as the JIT builds them (generated, verified, optimised once), then the schedule.
     let compiler = try KernelCompiler(target: schedule.target)
-    let kernelModule = try compiler.buildModule(schedule.distinctGenerators, name: "stunet_model_\(schedule.name)")
+    let kernelModule = try compiler.buildModule(
+      schedule.distinctGenerators, name: "stunet_model_\(schedule.name)", optimize: false)
     for (phase, seconds) in compiler.timings { timings.append(("kernels: " + phase, seconds)) }
+    try measure("kernels: optimize \(options.optimizationPipeline)") {
+      try kernelModule.optimize(pipeline: options.optimizationPipeline)
+    }
     let irText = try measure("schedule IR") { () -> String in
       let kernels = try kernelModule.llvmIR()
       return kernels + ScheduleIR(schedule: schedule, fingerprint: fingerprint, metadata: metadata).text(kernelIR: kernels)

@@ -84,7 +84,8 @@ enum InfoCommand {
     print("weights \(model.weightsBytes) bytes, scratch arena \(model.scratchBytes) bytes, alignment \(model.alignment)")
     for (kind, tensors) in [("input", model.inputs), ("output", model.outputs)] {
       for tensor in tensors {
-        print("\(kind) '\(tensor.name)': \(tensor.elementType) \(tensor.shape) at arena offset \(tensor.scratchOffset)")
+        let place = tensor.scratchOffset.map { "at arena offset \($0)" } ?? "written in place into the caller's array"
+        print("\(kind) '\(tensor.name)': \(tensor.elementType) \(tensor.shape) \(place)")
       }
     }
     for (key, value) in model.metadata { print("\(key): \(value)") }
