@@ -29,7 +29,8 @@ public final class AOTModel: @unchecked Sendable {
     self.threads = threads
     pool = threads > 1 ? try ThreadPool(threads: threads) : nil
     directOutputs = try description.outputs.map { output in
-      output.scratchOffset == nil ? try AlignedBuffer(byteCount: max(output.byteCount, 1)) : nil
+      // Written whole by the kernels on every run, so not zero-filled (840 MiB for STU-Net's logits).
+      output.scratchOffset == nil ? try AlignedBuffer(byteCount: max(output.byteCount, 1), zeroed: false) : nil
     }
   }
 
