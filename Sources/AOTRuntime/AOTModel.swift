@@ -40,7 +40,8 @@ public final class AOTModel: @unchecked Sendable {
     return description.outputs.indices.map { output(at: $0) }
   }
 
-  /// Runs the network and leaves the outputs in the arena (read them with `output(at:)` or `readRows`).
+  /// Runs the network and leaves the outputs where the model writes them (read them with
+  /// `output(at:)`, `values(ofOutput:from:count:)` or `outputAddress(at:)`).
   public func runKeepingOutputs(_ inputs: [Tensor]) throws {
     guard inputs.count == description.inputs.count else {
       throw AOTRuntimeError.wrongInputCount(expected: description.inputs.count, actual: inputs.count)

@@ -70,6 +70,14 @@ final class AOTBundleTests: XCTestCase {
       XCTAssertGreaterThan(outputs[0].data.map(abs).max() ?? 0, 0, "the output is not all zeros")
       // A second run on the same arena gives the same bits.
       XCTAssertEqual(try model.run([fixture.input])[0].data.map(\.bitPattern), reference[0].data.map(\.bitPattern))
+      // The input written straight into the arena (no copy by the model) is what runs.
+      let region = model.inputRegion(at: 0)
+      region.initializeMemory(as: UInt8.self, repeating: 0)
+      try model.runInPlace()
+      XCTAssertNotEqual(model.output(at: 0).data.map(\.bitPattern), reference[0].data.map(\.bitPattern))
+      fixture.input.data.withUnsafeBytes { region.copyMemory(from: $0) }
+      try model.runInPlace()
+      XCTAssertEqual(model.output(at: 0).data.map(\.bitPattern), reference[0].data.map(\.bitPattern))
     }
   }
 
