@@ -82,6 +82,9 @@ struct SegmentCommand: Subcommand {
     let progress = SegmentProgress.make(
       style: try SegmentProgress.style(named: arguments.value("progress") ?? "auto", console: console), console: console)
     let randomSeed = try arguments.integer("random-weights")
+    guard arguments.value("weights") == nil || randomSeed == nil else {
+      throw CommandLineError("give either --weights or --random-weights, not both")
+    }
     guard arguments.value("weights") != nil || randomSeed != nil else {
       throw CommandLineError(
         "give --weights CHECKPOINT (e.g. small_ep4k.model of STU-Net's TotalSegmentator models), or --random-weights SEED for a smoke test")
@@ -95,7 +98,6 @@ struct SegmentCommand: Subcommand {
     let weights = try arguments.value("weights").map { try WeightSource.load(path: $0) }
     let plans = try SegmentPlans.resolve(plans: weights?.checkpoint.plans, arguments: arguments)
     var modelArguments = arguments
-    modelArguments.values["input-shape"] = nil
     let channels = weights?.configuration?.inputChannels ?? 1
     modelArguments.values["input-shape"] = [([1, channels] + plans.patchSize).map(String.init).joined(separator: ",")]
     let model: ModelSelection
@@ -148,8 +150,8 @@ struct SegmentCommand: Subcommand {
     // Outputs, only now, each atomically; the preview is encoded before anything is written.
     var previewPNG: Data?
     if previewPath != nil {
-      let picture = SlicePreview.render(image: image.voxelsKJI, labels: result.labels, spacingKJI: image.spacingKJI)
-      previewPNG = try PNGWriter.encode(rgb: picture.pixels, width: picture.width, height: picture.height)
+      previewPNG = try SegmentPreview.png(
+        image: image.voxelsKJI, labels: result.labels, spacingKJI: image.spacingKJI, affine: image.affine)
       extraStages.append(StageTiming(name: "preview", seconds: watch.lap()))
     }
     let outputURL = URL(fileURLWithPath: outputPath)

@@ -138,10 +138,25 @@ final class SegmentCommandTests: SegmentTestCase {
       ["segment", scan.path, "-o", output] + Self.tinyModel + ["--patch", "24"], mentioning: ["--patch", "divisible"])
     try assertFailsWithoutOutput(["segment", scan.path, "-o", output], mentioning: ["--weights"], status: 2)
     try assertFailsWithoutOutput(
+      ["segment", scan.path, "-o", output, "--weights", scratch("w.model").path] + Self.tinyModel, mentioning: ["not both"],
+      status: 2)
+    try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output, "--weights", scratch("nothing.model").path], mentioning: ["does not exist"])
     try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output] + Self.tinyModel + ["--preview", scratch("p.jpg").path], mentioning: [".png"])
     try assertFailsWithoutOutput(["segment", "-o", output] + Self.tinyModel, mentioning: ["input scan"], status: 2)
+  }
+
+  func testPreviewIsOrientedForReadingWhateverTheStorageOrder() {
+    let ras = [[1.5, 0, 0, 0], [0, 1.5, 0, 0], [0, 0, 1.5, 0], [0, 0, 0, 1]]
+    let lps = [[-1.5, 0, 0, 0], [0, -1.5, 0, 0], [0, 0, 1.5, 0], [0, 0, 0, 1]]
+    let inferiorFirst = [[-1.0, 0, 0, 0], [0, 1, 0, 0], [0, 0, -3, 0], [0, 0, 0, 1]]
+    // i runs mostly along y and j mostly along x (a 90° in-plane rotation): left as stored.
+    let swapped = [[0.1, -1, 0, 0], [1, 0.1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]]
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: ras), [1, 2])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: lps), [])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: inferiorFirst), [0, 1])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: swapped), [])
   }
 
   func testHelpDescribesTheSubcommand() {
