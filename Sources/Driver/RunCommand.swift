@@ -75,7 +75,7 @@ struct RunCommand: Subcommand {
     )
     if let referencePath = arguments.value("compare") {
       let reference = try NumpyFile.read(URL(fileURLWithPath: referencePath))
-      guard reference.count == output.count else {
+      guard reference.shape == output.shape else {
         throw CommandLineError("--compare: reference has shape \(reference.shape), output \(output.shape)")
       }
       let report = TensorComparison.compare(output, reference)

@@ -14,6 +14,7 @@ struct SegmentCommand: Subcommand {
   let name = "segment"
   let summary = "segment a CT scan (NIfTI) with STU-Net: label map out, optional preview PNG"
   let usage = "INPUT.nii[.gz] -o OUTPUT.nii[.gz] (--weights CHECKPOINT | --random-weights SEED) [options] | --demo"
+  var positionalCount: ClosedRange<Int> { 0...16 }
 
   static let modelOptionNames: Set<String> = ["variant", "widths", "depths", "strides", "kernels", "classes"]
 
