@@ -64,7 +64,7 @@ struct ChannelwiseKernel: KernelGenerator {
       if values.count > 1 { y = b.fadd(y, values[1]) }
       return slope.map { b.leakyRelu(y, slope: $0) } ?? y
     case .add(let slope):
-      let sum = b.fsub(values[0], values[1])
+      let sum = b.fadd(values[0], values[1])
       return slope.map { b.leakyRelu(sum, slope: $0) } ?? sum
     case .leakyRelu(let slope):
       return b.leakyRelu(values[0], slope: slope)
