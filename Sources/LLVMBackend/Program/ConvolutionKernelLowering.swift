@@ -78,6 +78,11 @@ extension ProgramLoweringContext {
       outputChannels: descriptor.outputChannels, outputWidth: max(1, outputExtent.width),
       inputChannels: descriptor.totalInputChannels, kernelVolume: kernelExtent.voxelCount,
       vectorRegisters: target.eightLaneVectorRegisters)
+    if output.form == .plain && outputExtent.width >= 8 && !staged {
+      // Runs of 8 positions are stored transposed (one vector per channel): 8 positions x G blocks.
+      tiling.registerWidth = 8
+      tiling.outputBlocksPerTile = max(1, min(outputBlocks, 4, (target.eightLaneVectorRegisters - 1) / 9))
+    }
     if upsample.width > 1 {
       let factor = upsample.width
       var width = max(factor, tiling.registerWidth / factor * factor)

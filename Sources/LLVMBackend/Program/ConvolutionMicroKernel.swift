@@ -198,7 +198,7 @@ struct ConvolutionMicroKernel {
       : b.subtract(b.multiply(outputW, spec.stride.width), b.constant(spec.paddingBefore.width))
     let taps = spec.kernelVolume
     let weightVectorStride = lanes * 8
-    b.forLoop(from: pass.blockRange.0, to: pass.blockRange.1) { inputBlock in
+    let emitInputBlock = { (inputBlock: IRValue, usedLanes: Int) in
       let weightBlock = b.add(inputBlock, segment.weightBlockStart)
       b.forLoop(from: pass.kdRange.0, to: pass.kdRange.1) { kd in
         let logicalD = b.add(b.subtract(b.multiply(row.outputDepth, spec.stride.depth), b.constant(spec.paddingBefore.depth)), kd)
@@ -220,7 +220,7 @@ struct ConvolutionMicroKernel {
           for kw in 0..<spec.kernel.width {
             let tapOffset = upsampledW ? 0 : kw * input.voxelStride
             let tapInput = b.launder(b.floatAddress(slots[segment.slot], b.add(rowBase, tapOffset)))
-            for lane in 0..<lanes {
+            for lane in 0..<usedLanes {
               let weightVectors = (0..<blocks).map { j in
                 b.loadVector(slots[spec.weightSlot], b.add(weightStarts[j], (kw * lanes + lane) * 8))
               }
@@ -238,10 +238,20 @@ struct ConvolutionMicroKernel {
         }
       }
     }
+    // Whole blocks with all lanes, then a last block with only the lanes holding channels.
+    let tailLanes = input.form == .blocked ? input.channels % 8 : 0
+    let wholeBlocks = input.form == .blocked ? input.channels / 8 : input.channels
+    b.forLoop(from: pass.blockRange.0, to: b.minimum(pass.blockRange.1, b.constant(wholeBlocks))) { inputBlock in
+      emitInputBlock(inputBlock, lanes)
+    }
+    if tailLanes != 0 {
+      b.ifThen(b.isLess(b.constant(wholeBlocks), pass.blockRange.1)) { emitInputBlock(b.constant(wholeBlocks), tailLanes) }
+    }
 
     branch(b, pass.last, then: {
-      for j in 0..<blocks {
-        for r in 0..<width {
+      var values: [[IRValue]] = []
+      for r in 0..<width {
+        values.append((0..<blocks).map { j in
           var value = b.read(accumulators[r][j], b.floatVectorType)
           if let residual = spec.residual {
             value = b.fadd(
@@ -251,15 +261,35 @@ struct ConvolutionMicroKernel {
                 validLanes: validLanes(row, block: j)))
           }
           if let slope = spec.slope { value = b.leakyRelu(value, slope: slope) }
-          storeTarget(b, value, row, target, block: j, voxel: voxels[r], w: positions[r])
-        }
+          return value
+        })
       }
+      storeTile(b, values, row, target, voxels: voxels, positions: positions)
     }, else: {
-      for j in 0..<blocks {
-        for r in 0..<width {
-          storeTarget(b, b.read(accumulators[r][j], b.floatVectorType), row, target, block: j, voxel: voxels[r], w: positions[r])
+      let values = (0..<width).map { r in (0..<blocks).map { j in b.read(accumulators[r][j], b.floatVectorType) } }
+      storeTile(b, values, row, target, voxels: voxels, positions: positions)
+    })
+  }
+
+  /// Stores a register tile [r][j]. Into an NCDHW output, runs of 8 positions are transposed so
+  /// that each channel gets one vector store of 8 consecutive voxels; the rest is scattered.
+  private func storeTile(_ b: KernelFunctionBuilder, _ values: [[IRValue]], _ row: Row, _ target: Target, voxels: [IRValue], positions: [IRValue]) {
+    let width = values.count
+    let transposedRuns: Int
+    if case .output = target, spec.output.addressing.form == .plain { transposedRuns = width / 8 } else { transposedRuns = 0 }
+    let addressing = spec.output.addressing
+    for j in 0..<row.blocks {
+      for run in 0..<transposedRuns {
+        let columns = LayoutConversionKernel.transpose(b, (0..<8).map { values[run * 8 + $0][j] })
+        let channelBase = b.multiply(b.add(row.firstBlock, j), 8)
+        for lane in 0..<validLanes(row, block: j) {
+          let plane = addressing.blockStart(b, sample: row.sample, block: b.add(channelBase, lane))
+          b.storeVector(columns[lane], slots[spec.output.slot], b.add(plane, voxels[run * 8]), alignment: 4)
         }
       }
-    })
+      for r in (transposedRuns * 8)..<width {
+        storeTarget(b, values[r][j], row, target, block: j, voxel: voxels[r], w: positions[r])
+      }
+    }
   }
 }

@@ -43,7 +43,7 @@ public final class JITProgram: @unchecked Sendable {
   private let weights: AlignedBuffer
   private let scratch: AlignedBuffer
   private let pool: ThreadPool
-  private let compiler: KernelCompiler
+  private let jit: JITCompiler
   private let lock = NSLock()
   private let outputTables: [AddressTable]
   private var outputPointers: [UnsafeMutableRawPointer?]
@@ -61,6 +61,7 @@ public final class JITProgram: @unchecked Sendable {
     self.plan = plan
     self.threads = threads
     arena = try AlignedBuffer(byteCount: max(plan.arenaBytes, 64), zeroed: false)
+    HugePageAdvice.advise(arena.baseAddress, byteCount: arena.byteCount)
     self.weights = try AlignedBuffer(byteCount: max(plan.weightBytes, 64))
     scratch = try AlignedBuffer(byteCount: max(plan.scratchBytes, 64))
     pool = try ThreadPool(threads: threads)
@@ -68,17 +69,20 @@ public final class JITProgram: @unchecked Sendable {
 
     try JITProgram.packWeights(plan: plan, weights: weights, into: self.weights)
 
-    compiler = try KernelCompiler(target: plan.target)
     let generated = plan.generators
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: [CompiledKernel]
+    var timings: [(phase: String, seconds: Double)] = []
     do {
-      compiled = try compiler.compile(generated.map(\.generator), name: "stunetc_\(program.name)")
+      jit = try JITCompiler(target: plan.target)
+      compiled = try ProgramCompilation.compile(
+        generated.map(\.generator), jit: jit, name: "stunetc_\(program.name)", pipeline: options.optimizationPipeline,
+        timings: &timings)
     } catch {
       throw JITProgramError.compilationFailed(kernel: generated.first?.index ?? 0, kind: "module", message: "\(error)")
     }
     compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    compileTimings = compiler.timings
+    compileTimings = timings
 
     let arenaBase = arena.baseAddress
     let weightBase = self.weights.baseAddress
@@ -229,6 +233,7 @@ public final class JITProgram: @unchecked Sendable {
     }
     var rest: [[Float]] = []
     let array = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      HugePageAdvice.advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * 4)
       rest = try withArrays(counts: counts.dropFirst(), pointers: pointers + [UnsafeMutableRawPointer(buffer.baseAddress)], body)
       initialized = count
     }

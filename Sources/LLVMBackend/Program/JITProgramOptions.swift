@@ -15,11 +15,14 @@ public struct JITProgramOptions: Sendable {
   public var interpretedKinds: Set<KernelKind>
   /// Write f32 NCDHW graph outputs directly into the returned tensors (no arena copy).
   public var writesOutputsDirectly: Bool
+  /// The LLVM new-pass-manager pipeline run on the module before code generation.
+  public var optimizationPipeline: String
 
   public init(
     threads: Int? = nil, targetCPU: String? = nil, targetFeatures: String? = nil, interpretedKinds: Set<KernelKind> = [],
-    writesOutputsDirectly: Bool = true
+    writesOutputsDirectly: Bool = true, optimizationPipeline: String = "default<O2>"
   ) {
+    self.optimizationPipeline = optimizationPipeline
     self.threads = threads
     self.targetCPU = targetCPU
     self.targetFeatures = targetFeatures
