@@ -69,17 +69,16 @@ public final class JITProgram: @unchecked Sendable {
 
     try JITProgram.packWeights(plan: plan, weights: weights, into: self.weights)
 
-    let generated = plan.generators
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: [CompiledKernel]
     var timings: [(phase: String, seconds: Double)] = []
     do {
       jit = try JITCompiler(target: plan.target)
       compiled = try ProgramCompilation.compile(
-        generated.map(\.generator), jit: jit, name: "stunetc_\(program.name)", pipeline: options.optimizationPipeline,
+        plan.generators, jit: jit, name: "stunetc_\(program.name)", pipeline: options.optimizationPipeline,
         timings: &timings)
     } catch {
-      throw JITProgramError.compilationFailed(kernel: generated.first?.index ?? 0, kind: "module", message: "\(error)")
+      throw JITProgramError.compilationFailed(kernel: plan.units.first?.kernels.first ?? 0, kind: "module", message: "\(error)")
     }
     compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     compileTimings = timings
@@ -95,17 +94,16 @@ public final class JITProgram: @unchecked Sendable {
       case .output: return nil
       }
     }
-    var compiledByIndex: [Int: CompiledKernel] = [:]
-    for (entry, kernel) in zip(generated, compiled) { compiledByIndex[entry.index] = kernel }
     var steps: [Step] = []
     var reports: [KernelReport] = []
     var outputTables: [AddressTable] = []
     for entry in plan.entries {
       switch entry {
-      case .generated(let index, let lowered):
-        guard let kernel = compiledByIndex[index] else {
+      case .generated(let index, let lowered, let unit):
+        guard compiled.indices.contains(unit) else {
           throw JITProgramError.compilationFailed(kernel: index, kind: plan.program.kernels[index].kind.rawValue, message: "not compiled")
         }
+        let kernel = compiled[unit]
         let table = AddressTable(locations: lowered.slots.locations, resolve: resolve)
         if lowered.slots.locations.contains(where: { if case .output = $0.storage { return true } else { return false } }) {
           outputTables.append(table)

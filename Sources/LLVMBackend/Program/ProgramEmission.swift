@@ -39,7 +39,7 @@ public enum ProgramEmission {
     let plan = try plan(program, options: options)
     let name = "stunetc_\(program.name)"
     let module = try ProgramCompilation.buildModule(
-      plan.generators.map(\.generator), target: plan.llvmTarget, name: name, pipeline: options.optimizationPipeline,
+      plan.generators, target: plan.llvmTarget, name: name, pipeline: options.optimizationPipeline,
       timings: &timings)
     return Unit(name: name, bytes: try bytes(of: module, kind))
   }
@@ -48,11 +48,11 @@ public enum ProgramEmission {
   public static func perKernel(_ kind: Kind, program: KernelProgram, options: JITProgramOptions) throws -> [Unit] {
     let plan = try plan(program, options: options)
     var timings: [(phase: String, seconds: Double)] = []
-    return try plan.generators.map { entry in
+    return try plan.generators.map { generator in
       let module = try ProgramCompilation.buildModule(
-        [entry.generator], target: plan.llvmTarget, name: entry.generator.kernelName, pipeline: options.optimizationPipeline,
+        [generator], target: plan.llvmTarget, name: generator.kernelName, pipeline: options.optimizationPipeline,
         timings: &timings)
-      return Unit(name: entry.generator.kernelName, bytes: try bytes(of: module, kind))
+      return Unit(name: generator.kernelName, bytes: try bytes(of: module, kind))
     }
   }
 

@@ -7,14 +7,24 @@ import KernelIR
 
 public struct ProgramKernelPlan {
   enum Entry {
-    case generated(index: Int, kernel: LoweredKernel)
+    /// `unit`: which compiled function runs it (kernels with identical code share one).
+    case generated(index: Int, kernel: LoweredKernel, unit: Int)
     case interpreted(index: Int, reason: String)
+  }
+
+  /// One function to compile: its generator and the kernels that call it.
+  public struct CompilationUnit {
+    public let generator: KernelGenerator
+    public let kernels: [Int]
   }
 
   /// The program as it runs: compacted arena offsets.
   public let program: KernelProgram
   let locations: [String: BufferLocation]
   let entries: [Entry]
+  /// Distinct functions: kernels whose generated code is identical (same shapes, slots and
+  /// epilogue, e.g. the encoder's and decoder's second convs of a stage) share one.
+  public let units: [CompilationUnit]
   public let arenaBytes: Int
   let weightBytes: Int
   let scratchBytes: Int
@@ -71,6 +81,9 @@ public struct ProgramKernelPlan {
     let target = options.llvmTarget
     let context = ProgramLoweringContext(program: program, locations: locations, threads: threads, target: target)
     var entries: [Entry] = []
+    var unitGenerators: [KernelGenerator] = []
+    var unitKernels: [[Int]] = []
+    var unitByKey: [String: Int] = [:]
     for (index, kernel) in program.kernels.enumerated() {
       if options.interpretedKinds.contains(kernel.kind) {
         entries.append(.interpreted(index: index, reason: "interpreted on request"))
@@ -81,7 +94,18 @@ public struct ProgramKernelPlan {
         let lowered = kernel.kind.isConvolution
           ? try context.lowerConvolution(kernel, index: index, name: name)
           : try context.lowerElementwise(kernel, name: name)
-        entries.append(.generated(index: index, kernel: lowered))
+        let key = String(describing: lowered.generator).replacingOccurrences(of: name, with: "")
+        let unit: Int
+        if let existing = unitByKey[key] {
+          unit = existing
+          unitKernels[unit].append(index)
+        } else {
+          unit = unitGenerators.count
+          unitByKey[key] = unit
+          unitGenerators.append(lowered.generator)
+          unitKernels.append([index])
+        }
+        entries.append(.generated(index: index, kernel: lowered, unit: unit))
       } catch let reason as FallbackReason {
         entries.append(.interpreted(index: index, reason: reason.description))
       }
@@ -89,6 +113,7 @@ public struct ProgramKernelPlan {
     self.program = program
     self.locations = locations
     self.entries = entries
+    self.units = zip(unitGenerators, unitKernels).map { CompilationUnit(generator: $0, kernels: $1) }
     self.arenaBytes = arenaBytes
     self.weightBytes = weightBytes
     self.scratchBytes = context.scratchFloats * 4
@@ -96,13 +121,8 @@ public struct ProgramKernelPlan {
     self.target = target
   }
 
-  /// Generators of the kernels the JIT compiles, with their kernel indices.
-  public var generators: [(index: Int, generator: KernelGenerator)] {
-    entries.compactMap { entry in
-      if case .generated(let index, let kernel) = entry { return (index, kernel.generator) }
-      return nil
-    }
-  }
+  /// Generators of the distinct functions the JIT compiles.
+  public var generators: [KernelGenerator] { units.map(\.generator) }
 
   /// Kernels left to the interpreter, with the reason.
   public var interpretedKernels: [(index: Int, kind: KernelKind, reason: String)] {
