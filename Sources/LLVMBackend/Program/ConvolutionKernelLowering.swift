@@ -110,7 +110,7 @@ extension ProgramLoweringContext {
       statisticsSlot: nil, statisticsParts: statisticsName == nil ? 1 : parts, batch: descriptor.batch,
       outputChannels: descriptor.outputChannels, storedInput: storedInput, upsample: upsample, kernel: kernelExtent,
       stride: stride, paddingBefore: paddingBefore, outputExtent: outputExtent, tiling: tiling, staged: staged,
-      slabsPerPart: slabsPerPart)
+      slabsPerPart: slabsPerPart, unrolledLanes: self.unrolledLanes)
     var epilogue: HostStep?
     if let statisticsName {
       let scratch = reserveScratch(floats: spec.statisticsScratchCount * 2)

@@ -46,6 +46,9 @@ struct ConvolutionKernelSpec {
   var staged: Bool
   /// Depth slabs per statistics part (per the whole depth when there are no statistics).
   var slabsPerPart: Int
+  /// Input lanes fully unrolled in the micro-kernel (fastest code) or a loop over them (8x less
+  /// code to optimise and compile).
+  var unrolledLanes: Bool
 
   var inputBlocksPerSegment: [Int] { segments.map { $0.addressing.blocks } }
   var outputBlocks: Int { (outputChannels + 7) / 8 }

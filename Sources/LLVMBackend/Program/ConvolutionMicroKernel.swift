@@ -216,25 +216,32 @@ struct ConvolutionMicroKernel {
             let packedBlock = b.add(b.multiply(outputBlock, spec.totalWeightBlocks), weightBlock)
             return b.multiply(b.add(b.multiply(packedBlock, taps), tapIndex), weightVectorStride)
           }
-          var values = accumulators.map { $0.map { b.read($0, b.floatVectorType) } }
-          for kw in 0..<spec.kernel.width {
-            let tapOffset = upsampledW ? 0 : kw * input.voxelStride
-            let tapInput = b.launder(b.floatAddress(slots[segment.slot], b.add(rowBase, tapOffset)))
-            for lane in 0..<usedLanes {
+          // One input lane: G weight vectors per kw, each input value broadcast into G accumulators.
+          let emitLane = { (lane: IRValue, laneOffset: Int) in
+            var values = accumulators.map { $0.map { b.read($0, b.floatVectorType) } }
+            for kw in 0..<spec.kernel.width {
+              let tapOffset = upsampledW ? 0 : kw * input.voxelStride
+              let tapInput = b.launder(b.floatAddress(slots[segment.slot], b.add(b.add(rowBase, tapOffset), lane)))
               let weightVectors = (0..<blocks).map { j in
-                b.loadVector(slots[spec.weightSlot], b.add(weightStarts[j], (kw * lanes + lane) * 8))
+                b.loadVector(
+                  slots[spec.weightSlot], b.add(b.add(weightStarts[j], b.multiply(lane, 8)), (kw * lanes + laneOffset) * 8))
               }
               for r in 0..<width {
                 if let staticStart, !isTapValid(outputW: staticStart + r, kw: kw) { continue }
                 let element = upsampledW
-                  ? ((r * spec.stride.width + kw) / spec.upsample.width) * input.voxelStride + lane
-                  : r * spec.stride.width * input.voxelStride + lane
+                  ? ((r * spec.stride.width + kw) / spec.upsample.width) * input.voxelStride + laneOffset
+                  : r * spec.stride.width * input.voxelStride + laneOffset
                 let x = b.broadcastLoad(tapInput, b.constant(element))
                 for j in 0..<blocks { values[r][j] = b.fma(x, weightVectors[j], values[r][j]) }
               }
             }
+            for r in 0..<width { for j in 0..<blocks { b.write(values[r][j], accumulators[r][j]) } }
           }
-          for r in 0..<width { for j in 0..<blocks { b.write(values[r][j], accumulators[r][j]) } }
+          if spec.unrolledLanes {
+            for lane in 0..<usedLanes { emitLane(b.constant(0), lane) }
+          } else {
+            b.forLoop(count: usedLanes) { lane in emitLane(lane, 0) }
+          }
         }
       }
     }

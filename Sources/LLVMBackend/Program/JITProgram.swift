@@ -155,14 +155,7 @@ public final class JITProgram: @unchecked Sendable {
   public func run(inputs: [String: Tensor]) throws -> [String: Tensor] {
     lock.lock()
     defer { lock.unlock() }
-    for buffer in plan.program.inputBuffers {
-      guard let tensor = inputs[buffer.name] else { throw JITProgramError.missingInput(buffer.name, buffer.type.description) }
-      guard tensor.shape == buffer.type.shape else {
-        throw JITProgramError.inputShape(buffer.name, expected: buffer.type.shape, actual: tensor.shape)
-      }
-      guard let location = plan.locations[buffer.name] else { throw JITProgramError.unsupportedBuffer(buffer.name, "has no storage") }
-      try BufferTensorAccess(buffer, in: plan.program).write(tensor, to: address(location))
-    }
+    try copyIn(inputs)
     let outputs = plan.program.outputs
     let directCounts = outputs.map { name -> Int in
       guard plan.directOutputs.contains(name), let buffer = plan.program.buffer(named: name) else { return 0 }
@@ -189,6 +182,32 @@ public final class JITProgram: @unchecked Sendable {
     return results
   }
 
+  /// Runs a program with one input and one output, writing the output into `output`'s storage
+  /// when it already has the right shape (no allocation, no page faults after the first run);
+  /// otherwise `output` is replaced by a new tensor.
+  public func run(_ input: Tensor, into output: inout Tensor) throws {
+    guard let inputBuffer = plan.program.inputBuffers.first, plan.program.inputBuffers.count == 1,
+      let outputName = plan.program.outputs.first, plan.program.outputs.count == 1,
+      let outputBuffer = plan.program.buffer(named: outputName)
+    else {
+      output = try run(input)
+      return
+    }
+    guard plan.directOutputs.contains(outputName), output.shape == outputBuffer.type.shape, output.dtype == .f32 else {
+      output = try run(input)
+      return
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    try copyIn([inputBuffer.name: input])
+    try output.data.withUnsafeMutableBufferPointer { storage in
+      outputPointers[0] = UnsafeMutableRawPointer(storage.baseAddress)
+      defer { outputPointers[0] = nil }
+      for table in outputTables { table.bindOutputs(outputPointers) }
+      try execute()
+    }
+  }
+
   /// Runs a program with one input and one output.
   public func run(_ input: Tensor) throws -> Tensor {
     guard let inputBuffer = plan.program.inputBuffers.first, plan.program.inputBuffers.count == 1,
@@ -200,6 +219,25 @@ public final class JITProgram: @unchecked Sendable {
     let outputs = try run(inputs: [inputBuffer.name: input])
     guard let output = outputs[outputName] else { throw JITProgramError.unsupportedBuffer(outputName, "was not produced") }
     return output
+  }
+
+  /// Checks the inputs and writes them into their buffers in the arena.
+  private func copyIn(_ inputs: [String: Tensor]) throws {
+    for buffer in plan.program.inputBuffers {
+      guard let tensor = inputs[buffer.name] else { throw JITProgramError.missingInput(buffer.name, buffer.type.description) }
+      guard tensor.shape == buffer.type.shape else {
+        throw JITProgramError.inputShape(buffer.name, expected: buffer.type.shape, actual: tensor.shape)
+      }
+      guard let location = plan.locations[buffer.name] else { throw JITProgramError.unsupportedBuffer(buffer.name, "has no storage") }
+      let target = address(location)
+      if buffer.layout == .rowMajor, buffer.type.dtype == .f32, buffer.kind == .input {
+        tensor.data.withUnsafeBytes { bytes in
+          if let source = bytes.baseAddress { target.copyMemory(from: source, byteCount: bytes.count) }
+        }
+      } else {
+        try BufferTensorAccess(buffer, in: plan.program).write(tensor, to: target)
+      }
+    }
   }
 
   private func execute() throws {

@@ -1,8 +1,23 @@
 // Builds the LLVM module of a program's kernels and JIT-compiles it, with an optimisation
 // pipeline of the caller's choice. The generated IR is already vectorised and unrolled where it
-// matters (register tiles, kw and lane loops), so the default pipeline is O2 rather than the
-// kernel benchmarks' O3: same kernel speed, much less compile time on large programs.
+// matters (register tiles, kw and lane loops), so the default pipeline
+// (JITProgramOptions.kernelPipeline) is much lighter than the kernel benchmarks' O3: same kernel
+// speed, a fraction of the compile time on large programs. STUNETC_LLVM_ARGS (e.g.
+// "-time-passes") passes options to LLVM once per process, for investigating compile time.
+import CLLVM
 import Foundation
+
+enum LLVMDebugOptions {
+  static let applied: Bool = {
+    guard let text = ProcessInfo.processInfo.environment["STUNETC_LLVM_ARGS"] else { return false }
+    let arguments = ["stunetc"] + text.split(separator: " ").map(String.init)
+    var pointers = arguments.map { strdup($0) }
+    pointers.withUnsafeMutableBufferPointer { buffer in
+      buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { LLVMParseCommandLineOptions(Int32(arguments.count), $0.baseAddress, nil) }
+    }
+    return true
+  }()
+}
 
 enum ProgramCompilation {
   /// Builds and verifies a module holding `generators`, optimised with `pipeline` (nil: none).
@@ -10,6 +25,7 @@ enum ProgramCompilation {
     _ generators: [KernelGenerator], target: TargetDescription, name: String, pipeline: String?,
     timings: inout [(phase: String, seconds: Double)]
   ) throws -> KernelModule {
+    _ = LLVMDebugOptions.applied
     let module = try KernelModule(name: name, target: target)
     try measure("generate IR", &timings) {
       for generator in generators {

@@ -79,7 +79,8 @@ public struct ProgramKernelPlan {
       }
     }
     let target = options.llvmTarget
-    let context = ProgramLoweringContext(program: program, locations: locations, threads: threads, target: target)
+    let context = ProgramLoweringContext(
+      program: program, locations: locations, threads: threads, target: target, unrolledLanes: options.unrolledLanes)
     var entries: [Entry] = []
     var unitGenerators: [KernelGenerator] = []
     var unitKernels: [[Int]] = []

@@ -25,9 +25,11 @@ final class ProgramLoweringContext {
   let locations: [String: BufferLocation]
   let threads: Int
   let target: TargetDescription
+  let unrolledLanes: Bool
   private(set) var scratchFloats = 0
 
-  init(program: KernelProgram, locations: [String: BufferLocation], threads: Int, target: TargetDescription) {
+  init(program: KernelProgram, locations: [String: BufferLocation], threads: Int, target: TargetDescription, unrolledLanes: Bool) {
+    self.unrolledLanes = unrolledLanes
     self.program = program
     self.locations = locations
     self.threads = threads
