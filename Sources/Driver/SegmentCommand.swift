@@ -30,7 +30,7 @@ struct SegmentCommand: Subcommand {
       .option("label-order", "ORDER", "stunet (default, STU-Net's alphabetical numbering) or totalsegmentator-v1"),
       .option("threads", "N", "worker threads for the pipeline steps (default: all cores)"),
       .option("preview", "FILE.png", "also write a PNG of three orthogonal slices with the labels overlaid"),
-      .option("backend", "NAME", "interpreter (default) or jit"),
+      .option("backend", "NAME", "jit (native code for this CPU, default) or interpreter (reference)"),
       .option("patch", "P | P0,P1,P2", "override the patch size (k,j,i)"),
       .option("spacing", "S | S0,S1,S2", "override the target spacing in mm (k,j,i)"),
       .option("normalization", "zscore", "use the per-image z-score even when the plans ask for another scheme"),
@@ -75,7 +75,7 @@ struct SegmentCommand: Subcommand {
       try Self.checkOutput(previewPath, suffixes: [".png"], input: inputPath)
       guard previewPath != outputPath else { throw CommandLineError("--preview and -o name the same file") }
     }
-    let backend = try SegmentBackend.named(arguments.value("backend") ?? SegmentBackend.interpreter.rawValue)
+    let backend = try SegmentBackend.named(arguments.value("backend") ?? SegmentBackend.jit.rawValue)
     let mode: SegmentationMode = arguments.has("fast") ? .fast : .normal
     let labelOrder = try Self.labelOrder(arguments.value("label-order"))
     let threads = try arguments.integer("threads") ?? ParallelLoop.defaultThreadCount
@@ -127,7 +127,7 @@ struct SegmentCommand: Subcommand {
     }
     console.diagnostics("model: \(configuration); graph input \(model.graph.inputs[0].type)")
     for note in plans.notes { console.diagnostics("plans: \(note)") }
-    let (predictor, backendNotes) = try backend.makePredictor(graph: model.graph, parameters: parameters)
+    let (predictor, backendNotes) = try backend.makePredictor(graph: model.graph, parameters: parameters, threads: threads)
     for note in backendNotes { console.diagnostics(note) }
     extraStages.append(StageTiming(name: "model", seconds: watch.lap()))
 

@@ -101,7 +101,7 @@ extension ProgramLoweringContext {
     let inputSlot = try slot(inputName, in: &slots)
     let outputSlot = try slot(outputName, in: &slots)
     guard inputSlot != outputSlot else { throw FallbackReason("upsample_nearest in place") }
-    let generator = UpsampleNearestKernel(
+    let generator = ProgramUpsampleKernel(
       name: name, input: (inputSlot, input), output: (outputSlot, output), scale: factor, slotElementCounts: slots.elementCounts)
     return LoweredKernel(generator: generator, slots: slots, prologue: nil, epilogue: nil)
   }

@@ -3,7 +3,7 @@
 // output row is loaded once and stored sw times (a whole <8 x float> channel block per voxel in
 // NCDHW8c, one float in NCDHW). Tiles: (sample, channel block or channel, output depth plane).
 
-struct UpsampleNearestKernel: KernelGenerator {
+struct ProgramUpsampleKernel: KernelGenerator {
   let name: String
   let input: (slot: Int, addressing: ActivationAddressing)
   let output: (slot: Int, addressing: ActivationAddressing)
