@@ -49,7 +49,7 @@ let package = Package(
       name: "Interpreter", dependencies: ["GraphIR", "KernelIR", "TensorCore", "Runtime", "COpenBLAS"],
       swiftSettings: optimized),
     .target(
-      name: "LLVMBackend", dependencies: ["KernelIR", "MemoryPlan", "Runtime", "TensorCore", "CLLVM"],
+      name: "LLVMBackend", dependencies: ["KernelIR", "MemoryPlan", "Runtime", "TensorCore", "CLLVM", "Interpreter"],
       swiftSettings: optimized + llvmInclude),
 
     // The medical job, on top of any backend.
@@ -99,7 +99,12 @@ let package = Package(
       name: "AOTTests",
       dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI"],
       swiftSettings: llvmInclude),
-    .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
+    .testTarget(
+      name: "LLVMBackendTests",
+      dependencies: [
+        "LLVMBackend", "Runtime", "TensorCore", "KernelIR", "MemoryPlan", "Interpreter", "GraphIR", "DSL", "Passes", "Archive",
+      ],
+      swiftSettings: llvmInclude),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -7,10 +7,10 @@ import Segmentation
 import TensorCore
 
 public enum SegmentBackend: String, CaseIterable {
+  /// Native code from the LLVM backend (the default).
+  case jit
   /// The reference interpreter (Sources/Interpreter), final head streamed in row slabs.
   case interpreter
-  /// Native code from the LLVM backend.
-  case jit
 
   public static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
 
@@ -22,18 +22,17 @@ public enum SegmentBackend: String, CaseIterable {
   }
 
   /// Optimises `graph` and builds this backend's predictor for it.
-  public func makePredictor(graph: Graph, parameters: [String: Tensor]) throws -> (predictor: TilePredictor, notes: [String]) {
-    switch self {
-    case .interpreter:
-      let optimized = try optimize(graph)
-      let predictor = try SegmentInterpreterPredictor(graph: optimized, parameters: parameters)
-      let head =
-        predictor.streamsHead
-        ? "the final 1x1x1 head runs in row slabs" : "the graph has no pointwise final head: whole tiles are predicted"
-      return (predictor, ["backend: reference interpreter on the optimised graph (\(graph.nodes.count) -> \(optimized.nodes.count) nodes); \(head)"])
-    case .jit:
-      throw CommandLineError(
-        "the jit backend is not available yet: the LLVM backend does not expose a runnable program in this build; use --backend interpreter")
-    }
+  public func makePredictor(graph: Graph, parameters: [String: Tensor], threads: Int? = nil) throws
+    -> (predictor: TilePredictor, notes: [String])
+  {
+    let optimized = try optimize(graph)
+    var options = BackendOptions(backend: self == .jit ? .jit : .interpreter)
+    if let threads { options.jit.threads = threads }
+    let predictor = try SegmentTilePredictor(graph: optimized, parameters: parameters, options: options)
+    let head =
+      predictor.streamsHead
+      ? "the final 1x1x1 head runs in row slabs" : "the graph has no pointwise final head: whole tiles are predicted"
+    let name = self == .jit ? "LLVM JIT (native kernels for this CPU)" : "reference interpreter"
+    return (predictor, ["backend: \(name) on the optimised graph (\(graph.nodes.count) -> \(optimized.nodes.count) nodes); \(head)"])
   }
 }

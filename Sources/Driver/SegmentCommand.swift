@@ -14,6 +14,7 @@ struct SegmentCommand: Subcommand {
   let name = "segment"
   let summary = "segment a CT scan (NIfTI) with STU-Net: label map out, optional preview PNG"
   let usage = "INPUT.nii[.gz] -o OUTPUT.nii[.gz] (--weights CHECKPOINT | --random-weights SEED) [options] | --demo"
+  var positionalCount: ClosedRange<Int> { 0...16 }
 
   static let modelOptionNames: Set<String> = ["variant", "widths", "depths", "strides", "kernels", "classes"]
 
@@ -29,7 +30,7 @@ struct SegmentCommand: Subcommand {
       .option("label-order", "ORDER", "stunet (default, STU-Net's alphabetical numbering) or totalsegmentator-v1"),
       .option("threads", "N", "worker threads for the pipeline steps (default: all cores)"),
       .option("preview", "FILE.png", "also write a PNG of three orthogonal slices with the labels overlaid"),
-      .option("backend", "NAME", "interpreter (default) or jit"),
+      .option("backend", "NAME", "jit (native code for this CPU, default) or interpreter (reference)"),
       .option("patch", "P | P0,P1,P2", "override the patch size (k,j,i)"),
       .option("spacing", "S | S0,S1,S2", "override the target spacing in mm (k,j,i)"),
       .option("normalization", "zscore", "use the per-image z-score even when the plans ask for another scheme"),
@@ -74,7 +75,7 @@ struct SegmentCommand: Subcommand {
       try Self.checkOutput(previewPath, suffixes: [".png"], input: inputPath)
       guard previewPath != outputPath else { throw CommandLineError("--preview and -o name the same file") }
     }
-    let backend = try SegmentBackend.named(arguments.value("backend") ?? SegmentBackend.interpreter.rawValue)
+    let backend = try SegmentBackend.named(arguments.value("backend") ?? SegmentBackend.jit.rawValue)
     let mode: SegmentationMode = arguments.has("fast") ? .fast : .normal
     let labelOrder = try Self.labelOrder(arguments.value("label-order"))
     let threads = try arguments.integer("threads") ?? ParallelLoop.defaultThreadCount
@@ -82,6 +83,9 @@ struct SegmentCommand: Subcommand {
     let progress = SegmentProgress.make(
       style: try SegmentProgress.style(named: arguments.value("progress") ?? "auto", console: console), console: console)
     let randomSeed = try arguments.integer("random-weights")
+    guard arguments.value("weights") == nil || randomSeed == nil else {
+      throw CommandLineError("give either --weights or --random-weights, not both")
+    }
     guard arguments.value("weights") != nil || randomSeed != nil else {
       throw CommandLineError(
         "give --weights CHECKPOINT (e.g. small_ep4k.model of STU-Net's TotalSegmentator models), or --random-weights SEED for a smoke test")
@@ -95,7 +99,6 @@ struct SegmentCommand: Subcommand {
     let weights = try arguments.value("weights").map { try WeightSource.load(path: $0) }
     let plans = try SegmentPlans.resolve(plans: weights?.checkpoint.plans, arguments: arguments)
     var modelArguments = arguments
-    modelArguments.values["input-shape"] = nil
     let channels = weights?.configuration?.inputChannels ?? 1
     modelArguments.values["input-shape"] = [([1, channels] + plans.patchSize).map(String.init).joined(separator: ",")]
     let model: ModelSelection
@@ -124,7 +127,7 @@ struct SegmentCommand: Subcommand {
     }
     console.diagnostics("model: \(configuration); graph input \(model.graph.inputs[0].type)")
     for note in plans.notes { console.diagnostics("plans: \(note)") }
-    let (predictor, backendNotes) = try backend.makePredictor(graph: model.graph, parameters: parameters)
+    let (predictor, backendNotes) = try backend.makePredictor(graph: model.graph, parameters: parameters, threads: threads)
     for note in backendNotes { console.diagnostics(note) }
     extraStages.append(StageTiming(name: "model", seconds: watch.lap()))
 
@@ -148,8 +151,8 @@ struct SegmentCommand: Subcommand {
     // Outputs, only now, each atomically; the preview is encoded before anything is written.
     var previewPNG: Data?
     if previewPath != nil {
-      let picture = SlicePreview.render(image: image.voxelsKJI, labels: result.labels, spacingKJI: image.spacingKJI)
-      previewPNG = try PNGWriter.encode(rgb: picture.pixels, width: picture.width, height: picture.height)
+      previewPNG = try SegmentPreview.png(
+        image: image.voxelsKJI, labels: result.labels, spacingKJI: image.spacingKJI, affine: image.affine)
       extraStages.append(StageTiming(name: "preview", seconds: watch.lap()))
     }
     let outputURL = URL(fileURLWithPath: outputPath)

@@ -21,11 +21,14 @@ enum SegmentDemo {
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     var phantom = SyntheticPhantom.make(shapeIJK: shapeIJK, spacingIJK: spacingIJK, seed: seed)
     phantom.voxels.data = phantom.voxels.data.map { $0.rounded() }
-    // Axis-aligned, RAS+, centred on the world origin.
+    // The phantom's liver is at low i and its spine at high j, its lungs at high k: the voxel axes
+    // run toward the patient's left, posterior and superior (LPS storage, as DICOM-derived scans
+    // often are), so in NIfTI's RAS+ world i and j point along -x and -y. Centred on the origin.
+    let directions: [Double] = [-1, -1, 1]
     var affine = (0..<4).map { row in (0..<4).map { column in row == column ? 1.0 : 0.0 } }
     for axis in 0..<3 {
-      affine[axis][axis] = spacingIJK[axis]
-      affine[axis][3] = -Double(shapeIJK[axis] - 1) / 2 * spacingIJK[axis]
+      affine[axis][axis] = directions[axis] * spacingIJK[axis]
+      affine[axis][3] = -directions[axis] * Double(shapeIJK[axis] - 1) / 2 * spacingIJK[axis]
     }
     let header = try NIfTIHeader.make(
       shapeIJK: shapeIJK, affine: affine, datatype: .int16, description: "stunetc synthetic CT phantom")

@@ -131,17 +131,30 @@ final class SegmentCommandTests: SegmentTestCase {
     try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output] + Self.tinyModel + ["--label-order", "alphabetical"], mentioning: ["--label-order"])
     try assertFailsWithoutOutput(
-      ["segment", scan.path, "-o", output] + Self.tinyModel + ["--backend", "jit"], mentioning: ["jit", "not available"])
-    try assertFailsWithoutOutput(
-      ["segment", scan.path, "-o", output] + Self.tinyModel + ["--backend", "gpu"], mentioning: ["interpreter|jit"])
+      ["segment", scan.path, "-o", output] + Self.tinyModel + ["--backend", "gpu"], mentioning: ["jit|interpreter"])
     try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output] + Self.tinyModel + ["--patch", "24"], mentioning: ["--patch", "divisible"])
     try assertFailsWithoutOutput(["segment", scan.path, "-o", output], mentioning: ["--weights"], status: 2)
+    try assertFailsWithoutOutput(
+      ["segment", scan.path, "-o", output, "--weights", scratch("w.model").path] + Self.tinyModel, mentioning: ["not both"],
+      status: 2)
     try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output, "--weights", scratch("nothing.model").path], mentioning: ["does not exist"])
     try assertFailsWithoutOutput(
       ["segment", scan.path, "-o", output] + Self.tinyModel + ["--preview", scratch("p.jpg").path], mentioning: [".png"])
     try assertFailsWithoutOutput(["segment", "-o", output] + Self.tinyModel, mentioning: ["input scan"], status: 2)
+  }
+
+  func testPreviewIsOrientedForReadingWhateverTheStorageOrder() {
+    let ras = [[1.5, 0, 0, 0], [0, 1.5, 0, 0], [0, 0, 1.5, 0], [0, 0, 0, 1]]
+    let lps = [[-1.5, 0, 0, 0], [0, -1.5, 0, 0], [0, 0, 1.5, 0], [0, 0, 0, 1]]
+    let inferiorFirst = [[-1.0, 0, 0, 0], [0, 1, 0, 0], [0, 0, -3, 0], [0, 0, 0, 1]]
+    // i runs mostly along y and j mostly along x (a 90° in-plane rotation): left as stored.
+    let swapped = [[0.1, -1, 0, 0], [1, 0.1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]]
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: ras), [1, 2])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: lps), [])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: inferiorFirst), [0, 1])
+    XCTAssertEqual(SegmentPreview.displayFlips(affine: swapped), [])
   }
 
   func testHelpDescribesTheSubcommand() {
@@ -152,5 +165,36 @@ final class SegmentCommandTests: SegmentTestCase {
     for option in ["--weights", "--fast", "--tta", "--label-order", "--preview", "--backend", "--demo", "-o FILE"] {
       XCTAssertTrue(help.output.contains(option), option)
     }
+  }
+}
+
+/// The JIT backend segments the same as the reference interpreter (the default backend is the JIT).
+final class SegmentJITTests: XCTestCase {
+  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
+    let (console, output, errors) = Console.recording()
+    let status = CommandLineTool.run(arguments, console: console)
+    return (status, output(), errors())
+  }
+
+  func testJITLabelsEqualTheInterpreterLabels() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-segjit-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = [
+      "--widths", "8,8,8,16,32,32", "--depths", "1,1,1,1,1,1", "--classes", "3", "--random-weights", "1", "--patch",
+      "32", "--threads", "2", "--progress", "lines", "--spacing", "4",
+    ]
+    let demo = run(["segment", "--demo", "--demo-folder", directory.path, "--backend", "interpreter"] + model)
+    XCTAssertEqual(demo.status, 0, demo.errors)
+    let phantom = directory.appendingPathComponent("phantom.nii.gz").path
+    let viaJIT = directory.appendingPathComponent("jit.nii.gz").path
+    let jit = run(["segment", phantom, "-o", viaJIT] + model)
+    XCTAssertEqual(jit.status, 0, jit.errors)
+    XCTAssertTrue(jit.output.contains("LLVM JIT") || jit.errors.contains("LLVM JIT"), jit.output + jit.errors)
+    let reference = try NIfTIReader.read(directory.appendingPathComponent("phantom_seg.nii.gz"))
+    let labels = try NIfTIReader.read(URL(fileURLWithPath: viaJIT))
+    XCTAssertEqual(labels.voxelsKJI.shape, reference.voxelsKJI.shape)
+    let agree = zip(labels.voxelsKJI.data, reference.voxelsKJI.data).filter { $0 == $1 }.count
+    XCTAssertGreaterThanOrEqual(Double(agree) / Double(max(labels.voxelsKJI.count, 1)), 0.999, "JIT and interpreter labels agree")
   }
 }

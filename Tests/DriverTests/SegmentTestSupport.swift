@@ -20,10 +20,11 @@ class SegmentTestCase: XCTestCase {
     try? FileManager.default.removeItem(at: directory)
   }
 
-  /// Widths 2..32, one block per stage, 3 classes, seeded random weights, 32^3 patch.
+  /// Widths 2..32, one block per stage, 3 classes, seeded random weights, 32^3 patch, on the
+  /// reference interpreter (no JIT compilation per test; the JIT path has its own test).
   static let tinyModel = [
     "--widths", "2,4,8,16,32,32", "--depths", "1,1,1,1,1,1", "--classes", "3", "--random-weights", "1", "--patch", "32",
-    "--threads", "2", "--progress", "lines",
+    "--threads", "2", "--progress", "lines", "--backend", "interpreter",
   ]
 
   func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {

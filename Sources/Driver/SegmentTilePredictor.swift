@@ -1,24 +1,25 @@
-// A `TilePredictor` on the reference interpreter: runs the optimised graph, built at the patch
-// shape, on each tile. When the graph ends in a pointwise (1x1x1, stride 1, unpadded) head, as
-// STU-Net's segmentation output does, that head is split off: the interpreter computes the
-// decoder's last features [1, F, p0, p1, p2] (16 channels for S) and the head runs slab by slab
-// over `maximumRows` rows, so the 105-class logits of a whole tile (840 MiB at 128^3) never exist.
-// The head uses the interpreter's own op semantics, so the logits are the same bit for bit.
+// A `TilePredictor` for `stunetc segment`: runs the optimised graph, built at the patch shape, on
+// each tile with the chosen backend (the reference interpreter or the LLVM JIT, via CompiledModel).
+// When the graph ends in a pointwise (1x1x1, stride 1, unpadded) head, as STU-Net's segmentation
+// output does, that head is split off: the backend computes the decoder's last features
+// [1, F, p0, p1, p2] (16 channels for S) and the head runs slab by slab over `maximumRows` rows
+// with the interpreter's op semantics, so the 105-class logits of a whole tile (840 MiB at 128^3)
+// never exist.
 import GraphIR
 import Interpreter
 import Segmentation
 import TensorCore
 
-public final class SegmentInterpreterPredictor: TilePredictor {
+public final class SegmentTilePredictor: TilePredictor {
   public let classes: Int
-  /// The graph that computes the head's input (or the whole graph when there is no split head).
-  private let body: GraphInterpreter
+  /// Runs the graph that computes the head's input (or the whole graph when there is no split head).
+  private let body: CompiledModel
   /// The pointwise head and its weight and bias operands, when split off.
   private let head: (node: Node, parameters: [Tensor])?
   private let patch: [Int]
 
   /// `graph` is optimised and takes one input [1, C, p0, p1, p2]; `parameters` bind it.
-  public init(graph: Graph, parameters: [String: Tensor]) throws {
+  public init(graph: Graph, parameters: [String: Tensor], options: BackendOptions) throws {
     guard let input = graph.inputs.first, graph.inputs.count == 1, input.type.shape.count == 5,
       let outputName = graph.outputs.first, graph.outputs.count == 1,
       let outputType = graph.valueTypes[outputName], outputType.shape.count == 5
@@ -28,10 +29,10 @@ public final class SegmentInterpreterPredictor: TilePredictor {
     classes = outputType.shape[1]
     patch = Array(input.type.shape[2...])
     if let split = Self.splitPointwiseHead(graph, parameters: parameters) {
-      body = try GraphInterpreter(graph: split.body, parameters: parameters)
+      body = try CompiledModel(graph: split.body, weights: parameters, options: options)
       head = (split.head, split.headParameters)
     } else {
-      body = try GraphInterpreter(graph: graph, parameters: parameters)
+      body = try CompiledModel(graph: graph, weights: parameters, options: options)
       head = nil
     }
   }
@@ -40,8 +41,7 @@ public final class SegmentInterpreterPredictor: TilePredictor {
   public var streamsHead: Bool { head != nil }
 
   public func predict(_ tile: Tensor) throws -> Tensor {
-    let outputs = try body.run(inputs: [body.graph.inputs[0].name: tile])
-    guard let result = outputs[body.graph.outputs[0]] else { throw CommandLineError("the graph produced no output") }
+    let result = try body.run(tile)
     guard let head else { return result }
     return try OpSemantics.evaluate(head.node, [result] + head.parameters)
   }
@@ -54,9 +54,8 @@ public final class SegmentInterpreterPredictor: TilePredictor {
       try TileSlabs.forEachRowSlab(of: logits, tile: tile, classes: classes, maximumRows: maximumRows, body)
       return
     }
-    let outputs = try self.body.run(inputs: [self.body.graph.inputs[0].name: tile])
-    guard let features = outputs[self.body.graph.outputs[0]], features.rank == 5, Array(features.shape[2...]) == patch
-    else { throw CommandLineError("the graph's features do not have the patch's spatial shape \(patch)") }
+    let features = try self.body.run(tile)
+    guard features.rank == 5, Array(features.shape[2...]) == patch else { throw CommandLineError("the graph's features do not have the patch's spatial shape \(patch)") }
     let channels = features.shape[1]
     let plane = patch[1] * patch[2]
     let volume = patch[0] * plane
