@@ -74,7 +74,7 @@ let package = Package(
       name: "Driver",
       dependencies: [
         "TensorCore", "Archive", "Checkpoint", "NIfTI", "GraphIR", "DSL", "Passes", "KernelIR",
-        "MemoryPlan", "Interpreter", "LLVMBackend", "Runtime", "Segmentation",
+        "MemoryPlan", "Interpreter", "LLVMBackend", "Runtime", "Segmentation", "AOT",
       ],
       swiftSettings: llvmInclude),
     .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
@@ -97,7 +97,10 @@ let package = Package(
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
     .testTarget(
       name: "AOTTests",
-      dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI"],
+      dependencies: [
+        "AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI", "DSL", "Passes",
+        "KernelIR", "MemoryPlan", "Driver",
+      ],
       swiftSettings: llvmInclude),
     .testTarget(
       name: "LLVMBackendTests",

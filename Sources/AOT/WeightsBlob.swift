@@ -10,6 +10,16 @@ public struct WeightsBlob: Sendable {
 
   public init() {}
 
+  /// A blob packed elsewhere, with its named regions (checked to lie inside it).
+  public init(bytes: [UInt8], entries: [WeightsFileHeader.Entry]) throws {
+    for entry in entries {
+      guard entry.offset >= 0, entry.byteCount >= 0, entry.offset <= bytes.count, entry.byteCount <= bytes.count - entry.offset
+      else { throw AOTError.invalidSchedule("weight '\(entry.name)' at \(entry.offset) (+\(entry.byteCount)) lies outside the blob") }
+    }
+    self.bytes = bytes
+    self.entries = entries
+  }
+
   public var byteCount: Int { bytes.count }
 
   /// Appends `values` (already in the kernel's layout) and returns where they lie.

@@ -17,8 +17,8 @@ struct CompileCommand: Subcommand {
         "emit", "KIND",
         "graph (optimised Graph IR, default), kernels (planned Kernel IR with memory summary), dot, or the JIT's kernels as llvm (IR), asm or obj (needs -o)"),
       .option("target", "NAME", "avx2 (8-channel blocked layout, default) or scalar (plain NCDHW)"),
-      .option("o", "FILE", "write the emitted text to FILE instead of stdout"),
-    ]
+      .option("o", "FILE", "write the emitted text to FILE instead of stdout (a bundle: the folder)"),
+    ] + AOTCompile.options
   }
   var details: String {
     """
@@ -31,10 +31,12 @@ struct CompileCommand: Subcommand {
       stunetc compile --variant S --emit llvm -o s.ll --dump-dir /tmp/s --time-passes   (one .ll per kernel too)
       stunetc compile --variant S --emit asm --target-cpu haswell -o s.s
       stunetc compile --variant S --emit obj -o s.o
-    """
+
+    """ + AOTCompile.help
   }
 
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
+    if AOTCompile.isRequested(arguments) { return try AOTCompile.run(arguments, console: console) }
     let model = try ModelSelection.resolve(arguments)
     let emit = arguments.value("emit") ?? "graph"
     let codegen = ProgramEmission.Kind(rawValue: emit)
