@@ -32,8 +32,13 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
 
   /// Reads the geometry of `kernel` in `program`; throws a message naming the kernel on any mismatch.
   public init(_ kernel: Kernel, in program: KernelProgram, location: String) throws {
+    try self.init(kernel, in: program, bufferIndex: program.bufferIndex, location: location)
+  }
+
+  /// As above, with the program's `bufferIndex` computed once by the caller (per-kernel callers
+  /// over a whole program would otherwise rebuild it for every kernel).
+  public init(_ kernel: Kernel, in program: KernelProgram, bufferIndex buffers: [String: Int], location: String) throws {
     func fail(_ message: String) -> KernelIRError { KernelIRError(.shape, at: location, message) }
-    let buffers = program.bufferIndex
     func type(_ name: String) throws -> TensorType {
       guard let index = buffers[name] else {
         throw KernelIRError(.undefinedBuffer, at: location, "%\(name) is not declared")

@@ -6,8 +6,10 @@
 import GraphIR
 
 enum CostModel {
-  static func estimate(_ kernel: Kernel, in program: KernelProgram) throws -> (flops: Int, bytes: Int) {
-    let index = program.bufferIndex
+  /// `index` is the program's `bufferIndex`.
+  static func estimate(_ kernel: Kernel, in program: KernelProgram, index: [String: Int]) throws
+    -> (flops: Int, bytes: Int)
+  {
     func bytes(_ name: String) -> Int { index[name].map { program.buffers[$0].byteCount } ?? 0 }
     func elements(_ name: String?) -> Int {
       name.flatMap { index[$0] }.flatMap { program.buffers[$0].type.elementCount } ?? 0
@@ -17,7 +19,8 @@ enum CostModel {
     var flops = 0
     switch kernel.kind {
     case .conv3dFirst, .conv3dDirect, .conv3dPointwise:
-      let geometry = try ConvolutionDescriptor(kernel, in: program, location: "kernel \(kernel.kind.rawValue)")
+      let geometry = try ConvolutionDescriptor(
+        kernel, in: program, bufferIndex: index, location: "kernel \(kernel.kind.rawValue)")
       var epilogue = 0
       if kernel.input("bias") != nil { epilogue += 1 }
       if kernel.input("residual") != nil { epilogue += 1 }
