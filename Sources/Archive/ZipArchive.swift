@@ -11,8 +11,9 @@ public final class ZipArchive {
   /// Entries in central-directory order.
   public let entries: [ZipEntry]
   private let indexByName: [String: Int]
-  /// Local header offsets of the entries whose CRC-32 has been checked.
-  private var verifiedEntries: Set<Int> = []
+  /// Entries whose CRC-32 has been checked (the whole record, so that two records pointing at
+  /// the same bytes with different CRCs are both checked).
+  private var verifiedEntries: Set<ZipEntry> = []
 
   public convenience init(url: URL) throws {
     try self.init(source: FileBytes(url: url))
@@ -101,7 +102,7 @@ public final class ZipArchive {
   /// Checks the entry's CRC-32 against the central directory (streaming over the payload in
   /// bounded chunks, decompressing deflated ones); each entry is checked at most once.
   public func verifyChecksum(of entry: ZipEntry) throws {
-    guard !verifiedEntries.contains(entry.localHeaderOffset) else { return }
+    guard !verifiedEntries.contains(entry) else { return }
     try validate(entry)
     let offset = try dataOffset(of: entry)
     var crc: UInt32 = 0
@@ -128,7 +129,7 @@ public final class ZipArchive {
     guard computed == entry.crc32 else {
       throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: computed)
     }
-    verifiedEntries.insert(entry.localHeaderOffset)
+    verifiedEntries.insert(entry)
   }
 
   /// Decompresses (or copies) the whole payload into `buffer`, whose size must equal `uncompressedSize`.
