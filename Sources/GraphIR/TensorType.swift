@@ -25,7 +25,7 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// Sanity limit on one tensor: 2^48 bytes (256 TiB), far beyond any real volume, and small
-  /// enough that sums over tens of thousands of tensors stay inside Int64.
+  /// enough that sums over up to 32767 tensors stay inside Int64.
   public static let maxByteCount = 1 << 48
 
   /// Why this type is not a valid tensor type (a negative dimension, a size that overflows or

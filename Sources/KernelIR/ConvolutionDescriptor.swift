@@ -20,15 +20,17 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
   public var padding: [Int]
   public var outputSize: [Int]
 
-  public var totalInputChannels: Int { inputChannels.reduce(0, +) }
+  public var totalInputChannels: Int { SaturatingSize.sum(inputChannels) }
   /// Spatial size the convolution sees: stored size times the upsampling factor.
   public var inputSize: [Int] { zip(storedInputSize, upsample).map { $0 * $1 } }
-  public var kernelVolume: Int { kernelSize.reduce(1, *) }
-  public var outputVoxels: Int { outputSize.reduce(1, *) }
+  public var kernelVolume: Int { kernelSize.reduce(1) { SaturatingSize.multiply($0, $1) } }
+  public var outputVoxels: Int { outputSize.reduce(1) { SaturatingSize.multiply($0, $1) } }
   public var isPointwise: Bool { kernelSize == [1, 1, 1] }
 
-  /// Multiply-accumulates (weight MACs, STUNET.md §5's convention).
-  public var multiplyAccumulates: Int { batch &* outputChannels &* outputVoxels &* totalInputChannels &* kernelVolume }
+  /// Multiply-accumulates (weight MACs, STUNET.md §5's convention); Int.max when that overflows.
+  public var multiplyAccumulates: Int {
+    [batch, outputChannels, totalInputChannels, kernelVolume].reduce(outputVoxels) { SaturatingSize.multiply($0, $1) }
+  }
 
   /// Reads the geometry of `kernel` in `program`; throws a message naming the kernel on any mismatch.
   public init(_ kernel: Kernel, in program: KernelProgram, location: String) throws {
@@ -57,7 +59,7 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
     outputChannels = weight.shape[0]
     storedInputSize = Array(first.shape[2...])
     kernelSize = Array(weight.shape[2...])
-    guard weight.shape[1] == inputChannels.reduce(0, +) else {
+    guard let totalChannels = CheckedSize.sum(inputChannels), weight.shape[1] == totalChannels else {
       throw fail("weight \(weight) expects \(weight.shape[1]) input channels, the inputs have \(inputChannels) in total")
     }
     guard let stride = kernel.ints("stride"), stride.count == 3, stride.allSatisfy({ $0 >= 1 }) else {

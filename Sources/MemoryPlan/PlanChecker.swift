@@ -7,6 +7,7 @@
 // B declared inplace(A), same offset, size and layout, A's last kernel being B's first, and that
 // kernel reading A in a role whose result may overwrite it (Kernel.inPlaceCandidates).
 
+import GraphIR
 import KernelIR
 
 public enum PlanChecker {
@@ -54,11 +55,16 @@ public enum PlanChecker {
           let offset = buffer.offset
         else { throw PlanError(.missingOffset, "view %\(buffer.name) or its base %\(baseName) has no offset") }
         let base = program.buffers[position]
-        let spatial = base.type.shape.dropFirst(2).reduce(1, &*)
-        let expected = baseOffset &+ channelOffset &* spatial &* base.type.dtype.byteSize
-        guard offset == expected, offset &+ buffer.byteCount <= baseOffset &+ base.byteCount else {
+        // Saturating arithmetic: an overflow can only come from a view outside its base, and the
+        // saturated values then fail the comparison below.
+        let spatial = base.type.shape.dropFirst(2).reduce(base.type.dtype.byteSize) { SaturatingSize.multiply($0, $1) }
+        let expected = SaturatingSize.add(baseOffset, SaturatingSize.multiply(channelOffset, spatial))
+        let baseEnd = SaturatingSize.add(baseOffset, base.byteCount)
+        guard expected != Int.max, offset == expected, SaturatingSize.add(offset, buffer.byteCount) <= baseEnd,
+          baseEnd != Int.max
+        else {
           throw PlanError(
-            .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseOffset + base.byteCount))")
+            .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseEnd))")
         }
       default:
         guard let offset = buffer.offset else {
