@@ -124,6 +124,7 @@ public final class JITProgram: @unchecked Sendable {
     self.kernels = reports
     self.outputTables = outputTables
     lastRunKernelSeconds = [Double](repeating: 0, count: steps.count)
+    HeapRelease.afterCompilation()
   }
 
   private static func packWeights(plan: ProgramKernelPlan, weights: [String: Tensor], into storage: AlignedBuffer) throws {
