@@ -73,4 +73,27 @@ final class ProgramOperationTests: XCTestCase {
     }
     XCTAssertTrue(jit.kernels.contains { $0.kind == .conv3dFirst && $0.interpretedBecause == nil })
   }
+
+  func testFeaturesTheHostLacksAreRefusedForRunning() throws {
+    let host = TargetDescription.detectedHost
+    guard let missing = JITProgram.checkedFeatures.first(where: { !host.hasFeature($0) }) else {
+      throw XCTSkip("this CPU has every checked feature")
+    }
+    let fixture = try Self.everyOp()
+    XCTAssertThrowsError(
+      try JITProgram(program: fixture.program, weights: fixture.weights, options: JITProgramOptions(targetFeatures: "+\(missing)"))
+    ) { error in XCTAssertTrue("\(error)".contains("+\(missing)"), "\(error)") }
+    // Generating code for such a CPU is fine.
+    var timings: [(phase: String, seconds: Double)] = []
+    let assembly = try ProgramEmission.wholeModule(
+      .assembly, program: fixture.program, options: JITProgramOptions(targetFeatures: "+\(missing)"), timings: &timings)
+    XCTAssertTrue(assembly.text.contains("stunetc_k"), String(assembly.text.prefix(600)))
+    if missing == "avx512f" { XCTAssertTrue(assembly.text.contains("zmm"), "AVX-512 code was generated") }
+    // Without AVX the kernels still run (and agree), on SSE registers.
+    let baseline = try JITProgram(program: fixture.program, weights: fixture.weights, options: JITProgramOptions(targetCPU: "x86-64"))
+    let outputs = try baseline.run(inputs: fixture.inputs)
+    for name in fixture.program.outputs {
+      ProgramTestSupport.assertClose(outputs[name], fixture.reference[name], "baseline x86-64: \(name)")
+    }
+  }
 }
