@@ -96,4 +96,39 @@ final class ProgramOperationTests: XCTestCase {
       ProgramTestSupport.assertClose(outputs[name], fixture.reference[name], "baseline x86-64: \(name)")
     }
   }
+
+  /// 1x1x1 convs with several output groups (computed together at each register tile), with
+  /// statistics for an instance norm, a stride, and an NCDHW output with a tail block.
+  func testPointwiseConvolutionsWithManyGroups() throws {
+    let graph = try Parser.parse("""
+      graph @pointwise {
+        input %x : f32[1,12,6,10,20]
+        param @a.weight : f32[40,12,1,1,1]
+        param @n.weight : f32[40]
+        param @n.bias : f32[40]
+        param @b.weight : f32[24,40,1,1,1]
+        param @b.bias : f32[24]
+        param @n2.weight : f32[24]
+        param @n2.bias : f32[24]
+        param @h.weight : f32[21,24,1,1,1]
+        param @h.bias : f32[21]
+        %a = conv3d(%x, @a.weight) {padding = [0,0,0,0,0,0], stride = [1,1,1]} : f32[1,40,6,10,20]
+        %an = instance_norm(%a, @n.weight, @n.bias) {eps = 1e-05} : f32[1,40,6,10,20]
+        %aa = leaky_relu(%an) {slope = 0.01} : f32[1,40,6,10,20]
+        %b = conv3d(%aa, @b.weight, @b.bias) {padding = [0,0,0,0,0,0], stride = [2,1,2]} : f32[1,24,3,10,10]
+        %bn = instance_norm(%b, @n2.weight, @n2.bias) {eps = 1e-05} : f32[1,24,3,10,10]
+        %ba = leaky_relu(%bn) {slope = 0.01} : f32[1,24,3,10,10]
+        %h = conv3d(%ba, @h.weight, @h.bias) {padding = [0,0,0,0,0,0], stride = [1,1,1]} : f32[1,21,3,10,10]
+        output %h
+      }
+      """)
+    let weights = ProgramTestSupport.randomWeights(for: graph, seed: 71)
+    let program = try ProgramTestSupport.plannedProgram(graph)
+    let inputs = ["x": ProgramTestSupport.randomInput(graph.inputs[0].type.shape, seed: 72)]
+    let reference = try KernelInterpreter(program: program, weights: weights).run(inputs: inputs)
+    let fixture = Fixture(program: program, weights: weights, inputs: inputs, reference: reference)
+    let jit = try check(fixture, options: JITProgramOptions(threads: 2))
+    XCTAssertTrue(jit.kernels.allSatisfy { $0.interpretedBecause == nil })
+    XCTAssertEqual(jit.kernels.filter { $0.kind == .conv3dPointwise }.count, 3)
+  }
 }
