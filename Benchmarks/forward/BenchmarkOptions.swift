@@ -20,6 +20,9 @@ struct BenchmarkOptions {
   var peersScript: String
   var jsonPath: String?
   var probeIterations: Int
+  /// Before each case (and each peer), wait up to 15 minutes for the 1-minute load average to
+  /// fall below this; 0 = no wait.
+  var maxLoad: Double
   /// Internal: run exactly one case in this process and write its result to --json (set by the
   /// parent when it runs each case in its own process so that each peak RSS is its own).
   var isChild: Bool
@@ -40,6 +43,7 @@ struct BenchmarkOptions {
       .option("python", "PATH", "Python interpreter for the peers (default python3)"),
       .option("peers-script", "FILE", "path of run_peers.py (default: next to this benchmark's sources)"),
       .option("json", "FILE", "write the results as JSON to FILE ('-' for standard output)"),
+      .option("max-load", "L", "before each case and peer, wait (up to 15 min) for the 1-minute load average to fall below L"),
       .option("probe-iterations", "N", "iterations of the FMA peak probe per thread (default 50000000)"),
       .flag("child", "internal: run one case in this process (used by the harness itself)"),
       .flag("help", "show this help"),
@@ -116,13 +120,22 @@ struct BenchmarkOptions {
     jsonPath = arguments.value("json")
     probeIterations = try positive("probe-iterations", default: 50_000_000)
     isChild = arguments.has("child")
+    if let text = arguments.value("max-load") {
+      guard let load = Double(text), load >= 0 else { throw BenchmarkError.usage("--max-load expects a number >= 0, got '\(text)'") }
+      maxLoad = load
+    } else {
+      maxLoad = 0
+    }
   }
 
   /// The model options of one case (the driver's ParsedArguments with a single --variant).
   func modelArguments(variant: String?) -> ParsedArguments {
     var copy = arguments
     copy.values["variant"] = variant.map { [$0] }
-    for name in ["runs", "warmup", "threads", "backend", "peers", "peer-runs", "peer-list", "python", "json", "child"] {
+    for name in [
+      "runs", "warmup", "threads", "backend", "peers", "peer-runs", "peer-list", "python", "json", "child", "max-load",
+      "probe-iterations", "random-weights", "weights", "peers-script",
+    ] {
       copy.values[name] = nil
       copy.flags.remove(name)
     }

@@ -41,6 +41,7 @@ enum CaseRunner {
     let macs = MultiplyAccumulates.total(optimized)
     let macsBefore = MultiplyAccumulates.total(graph)
 
+    _ = ProcessResources.waitForLoad(below: options.maxLoad, log: log)
     let compiler = try KernelCompiler(target: .host())
     var threadCounts = [1]
     if options.threads > 1 { threadCounts.append(options.threads) }
@@ -48,7 +49,10 @@ enum CaseRunner {
       try PeakProbe.measure(threads: $0, compiler: compiler, iterations: options.probeIterations)
     }
     for peak in peaks {
-      log(String(format: "   peak probe, %d thread(s): best %.1f GFLOP/s, median %.1f", peak.threads, peak.bestGflops, peak.medianGflops))
+      log(
+        String(
+          format: "   peak probe, %d thread(s): best %.1f GFLOP/s, median %.1f (by CPU time: %.1f)", peak.threads,
+          peak.bestGflops, peak.medianGflops, peak.bestCPUGflops))
     }
     let peak = peaks.last?.bestGflops ?? .nan
 

@@ -17,7 +17,7 @@ enum PeerRunner {
       [options.python, options.peersScript] + modelArguments + [
         "--runs", String(options.peerRuns), "--warmup", String(options.warmup), "--threads", String(options.threads),
         "--peers", options.peerList,
-      ]
+      ] + (options.maxLoad > 0 ? ["--max-load", String(options.maxLoad)] : [])
     let output = Pipe()
     process.standardOutput = output
     log("   peers: \(process.arguments?.joined(separator: " ") ?? "")")

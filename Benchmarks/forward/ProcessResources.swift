@@ -42,6 +42,21 @@ enum ProcessResources {
     return count == 3 ? loads : []
   }
 
+  /// Waits (at most `limit` seconds) until the 1-minute load average is below `maximum`; returns
+  /// the seconds waited. The machine is shared, so quiet moments give the least noisy figures.
+  static func waitForLoad(below maximum: Double, limit: Int = 900, log: (String) -> Void) -> Int {
+    guard maximum > 0 else { return 0 }
+    var waited = 0
+    while (loadAverage().first ?? 0) >= maximum && waited < limit {
+      sleep(10)
+      waited += 10
+    }
+    if waited > 0 {
+      log(String(format: "   waited %d s for the load average to fall below %.2f (now %.2f)", waited, maximum, loadAverage().first ?? 0))
+    }
+    return waited
+  }
+
   /// CPUs this process may run on.
   static func allowedCPUs() -> [Int] {
     guard let getAffinity = AffinityCalls.get else { return (0..<ProcessInfo.processInfo.processorCount).map { $0 } }

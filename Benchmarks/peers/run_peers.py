@@ -141,7 +141,20 @@ def run_openvino(args, path):
     compiled = core.compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": args.threads})
     x = np.load(path + ".input.npy")
     times = timed(lambda: compiled(x), args.runs, args.warmup)
-    report("openvino", ov.__version__, times, args.threads, list(x.shape))
+    report("openvino", ov.__version__.split("-")[0], times, args.threads, list(x.shape))
+
+
+def wait_for_quiet(max_load, limit_s=900):
+    """Waits (at most limit_s) until the 1-minute load average is below max_load (0: no wait)."""
+    if not max_load:
+        return
+    waited = 0
+    while os.getloadavg()[0] >= max_load and waited < limit_s:
+        time.sleep(10)
+        waited += 10
+    if waited:
+        print(f"run_peers.py: waited {waited} s for the load to fall below {max_load} "
+              f"(now {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
 
 
 def installed(module):
@@ -179,6 +192,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
+    parser.add_argument("--max-load", type=float, default=0,
+                        help="before each peer, wait (up to 15 min) for the 1-minute load average to fall below this")
     parser.add_argument("--role", default="driver", help=argparse.SUPPRESS)
     parser.add_argument("--onnx", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -202,6 +217,7 @@ def main():
             print(json.dumps({"peer": peer, "skipped": "needs PyTorch for the reference network (pip install torch)"}))
         return
     if "torch" in wanted:
+        wait_for_quiet(args.max_load)
         run_child(child_command(args, "torch"), "pytorch-eager")
     onnx_peers = [peer for peer in wanted if peer != "torch"]
     for peer in list(onnx_peers):
@@ -221,6 +237,7 @@ def main():
                 print(json.dumps({"peer": peer, "skipped": "the ONNX export failed (see the messages above)"}))
             return
         for peer in onnx_peers:
+            wait_for_quiet(args.max_load)
             run_child(child_command(args, peer, ["--onnx", path]), peer)
 
 
