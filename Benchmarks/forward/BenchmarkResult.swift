@@ -27,6 +27,8 @@ struct KernelCost: Codable {
 struct PeerResult: Codable {
   var peer: String
   var version: String?
+  /// Settings the peer reports (e.g. OpenVINO's inference precision).
+  var details: String?
   var skipped: String?
   var seconds: TimingSummary?
   var peakRSSBytes: Int?

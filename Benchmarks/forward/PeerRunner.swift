@@ -1,6 +1,6 @@
 // Runs the peer frameworks on the same model and input through Benchmarks/peers/run_peers.py
 // (which starts one process per peer, so each peer's peak RSS is its own) and reads back one JSON
-// object per line: {"peer", "version", "median_s", "min_s", "runs", "peak_rss_bytes", "threads",
+// object per line: {"peer", "version", "details", "median_s", "min_s", "runs", "peak_rss_bytes", "threads",
 // "load"} or {"peer", "skipped"}. Ratios against stunetc are filled in by `attachRatios`.
 import Foundation
 
@@ -37,6 +37,7 @@ enum PeerRunner {
       else { return nil }
       var result = PeerResult(peer: peer)
       result.version = object["version"] as? String
+      result.details = object["details"] as? String
       result.skipped = object["skipped"] as? String
       if let runs = object["runs"] as? [Double], !runs.isEmpty { result.seconds = TimingSummary(runs) }
       result.peakRSSBytes = (object["peak_rss_bytes"] as? NSNumber)?.intValue
@@ -60,7 +61,7 @@ enum PeerRunner {
 extension PeerResult {
   init(peer: String) {
     self.init(
-      peer: peer, version: nil, skipped: nil, seconds: nil, peakRSSBytes: nil, threads: nil, loadAverage: nil,
+      peer: peer, version: nil, details: nil, skipped: nil, seconds: nil, peakRSSBytes: nil, threads: nil, loadAverage: nil,
       timeRatio: nil, memoryRatio: nil)
   }
 }

@@ -65,6 +65,7 @@ enum ReportPrinter {
       }
       if rows.count > 1 { lines.append(indent(table(rows, leftColumns: 2), by: 4)) }
       lines += skippedLines
+      lines += peers.compactMap { peer in peer.details.map { "    \(peer.peer): \($0)" } }
       lines.append("    (ratio = peer / stunetc: above 1 means stunetc is faster or smaller)")
     }
     return lines.joined(separator: "\n")

@@ -79,12 +79,12 @@ def timed(fn, runs, warmup):
     return times
 
 
-def report(peer, version, times, threads, shape):
+def report(peer, version, times, threads, shape, details=""):
     # ru_maxrss is in KiB on Linux.
     print(json.dumps({
         "peer": peer, "version": version, "median_s": statistics.median(times), "min_s": min(times), "runs": times,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "threads": threads,
-        "load": list(os.getloadavg()), "shape": shape}), flush=True)
+        "load": list(os.getloadavg()), "shape": shape, "details": details}), flush=True)
 
 
 def seeded_model_and_input(args):
@@ -101,7 +101,8 @@ def run_torch(args):
     model, x = seeded_model_and_input(args)
     with torch.inference_mode():
         times = timed(lambda: model(x), args.runs, args.warmup)
-    report("pytorch-eager", torch.__version__, times, args.threads, list(x.shape))
+    report("pytorch-eager", torch.__version__, times, args.threads, list(x.shape),
+           f"inference_mode, {torch.get_num_threads()} threads")
 
 
 def export_onnx(args, path):
@@ -131,7 +132,8 @@ def run_onnxruntime(args, path):
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     x = np.load(path + ".input.npy")
     times = timed(lambda: session.run(None, {"input": x}), args.runs, args.warmup)
-    report("onnxruntime", ort.__version__, times, args.threads, list(x.shape))
+    report("onnxruntime", ort.__version__, times, args.threads, list(x.shape),
+           "CPUExecutionProvider, graph optimisation level " + str(options.graph_optimization_level).split(".")[-1])
 
 
 def run_openvino(args, path):
@@ -141,7 +143,9 @@ def run_openvino(args, path):
     compiled = core.compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": args.threads})
     x = np.load(path + ".input.npy")
     times = timed(lambda: compiled(x), args.runs, args.warmup)
-    report("openvino", ov.__version__.split("-")[0], times, args.threads, list(x.shape))
+    precision = compiled.get_property("INFERENCE_PRECISION_HINT")
+    report("openvino", ov.__version__.split("-")[0], times, args.threads, list(x.shape),
+           f"inference precision {precision}")
 
 
 def wait_for_quiet(max_load, limit_s=900):
