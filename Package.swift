@@ -41,7 +41,7 @@ let package = Package(
       name: "Interpreter", dependencies: ["GraphIR", "KernelIR", "TensorCore", "Runtime", "COpenBLAS"],
       swiftSettings: optimized),
     .target(
-      name: "LLVMBackend", dependencies: ["KernelIR", "MemoryPlan", "Runtime", "TensorCore", "CLLVM"],
+      name: "LLVMBackend", dependencies: ["KernelIR", "MemoryPlan", "Runtime", "TensorCore", "CLLVM", "Interpreter"],
       swiftSettings: optimized + llvmInclude),
 
     // The medical job, on top of any backend.
@@ -74,7 +74,12 @@ let package = Package(
     .testTarget(
       name: "MemoryPlanTests",
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
-    .testTarget(name: "LLVMBackendTests", dependencies: ["LLVMBackend", "Runtime", "TensorCore"], swiftSettings: llvmInclude),
+    .testTarget(
+      name: "LLVMBackendTests",
+      dependencies: [
+        "LLVMBackend", "Runtime", "TensorCore", "KernelIR", "MemoryPlan", "Interpreter", "GraphIR", "DSL", "Passes", "Archive",
+      ],
+      swiftSettings: llvmInclude),
   ],
   swiftLanguageModes: [.v5]
 )

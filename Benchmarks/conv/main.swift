@@ -5,7 +5,8 @@
 // with other work, so figures are medians and still noisy.
 //
 // Options: --runs N, --threads 1,2, --shapes a,b (names below), --no-stats,
-//          --tiling RW,G,DEPTH,ICPASS (override), --asm DIR (write each kernel's assembly), --json
+//          --tiling RW,G,DEPTH,ICPASS (override), --asm DIR (write each kernel's assembly), --json,
+//          --extras (also the other kernels at STU-Net-S sizes and the thread pool's overhead)
 import Foundation
 import LLVMBackend
 import Runtime
@@ -15,6 +16,7 @@ struct Shape {
   let inputChannels: Int
   let outputChannels: Int
   let size: Int
+  var stride = 1
 }
 
 let allShapes = [
@@ -24,6 +26,8 @@ let allShapes = [
   Shape(name: "c64_32", inputChannels: 64, outputChannels: 64, size: 32),
   Shape(name: "c128_16", inputChannels: 128, outputChannels: 128, size: 16),
   Shape(name: "c256_8", inputChannels: 256, outputChannels: 256, size: 8),
+  Shape(name: "c16to32s2_128", inputChannels: 16, outputChannels: 32, size: 128, stride: 2),
+  Shape(name: "c32to64s2_64", inputChannels: 32, outputChannels: 64, size: 64, stride: 2),
 ]
 
 var runs = 5
@@ -33,6 +37,7 @@ var statistics = true
 var tilingOverride: ConvolutionTiling?
 var assemblyDirectory: String?
 var json = false
+var extras = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -47,37 +52,11 @@ while let argument = arguments.next() {
     }
   case "--asm": assemblyDirectory = arguments.next()
   case "--json": json = true
+  case "--extras": extras = true
   default:
     FileHandle.standardError.write("unknown option \(argument)\n".data(using: .utf8)!)
     exit(2)
   }
-}
-
-/// Wall-clock seconds and process CPU seconds of one call. On a machine shared with other jobs,
-/// CPU seconds / threads estimates the time the kernel would take with the cores to itself.
-struct Timing {
-  var wall: Double
-  var cpu: Double
-}
-
-func processCPUSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
-func measure(_ body: () throws -> Void) rethrows -> Timing {
-  let start = DispatchTime.now().uptimeNanoseconds
-  let cpuStart = processCPUSeconds()
-  try body()
-  return Timing(wall: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu: processCPUSeconds() - cpuStart)
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double { try measure(body).wall }
-
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 do {
@@ -110,7 +89,8 @@ do {
   for shape in allShapes where selected.contains(shape.name) {
     let spec = Convolution3DSpec(
       name: "bench_\(shape.name)", inputChannels: shape.inputChannels, outputChannels: shape.outputChannels,
-      inputExtent: Extent3(uniform: shape.size), computesStatistics: statistics, tiling: tilingOverride)
+      inputExtent: Extent3(uniform: shape.size), stride: Extent3(uniform: shape.stride), computesStatistics: statistics,
+      tiling: tilingOverride)
     let generator = try Convolution3DKernel(spec)
     let timingStart = compiler.timings.count
     let compileTime = try seconds { _ = try compiler.compile(generator) }
@@ -118,7 +98,8 @@ do {
     print("  compile \(shape.name): \(phases)")
     let kernel = try compiler.compile(try Convolution3DKernel(Convolution3DSpec(
       name: "bench2_\(shape.name)", inputChannels: shape.inputChannels, outputChannels: shape.outputChannels,
-      inputExtent: Extent3(uniform: shape.size), computesStatistics: statistics, tiling: tilingOverride)))
+      inputExtent: Extent3(uniform: shape.size), stride: Extent3(uniform: shape.stride), computesStatistics: statistics,
+      tiling: tilingOverride)))
     if let assemblyDirectory {
       let module = try compiler.buildModule([generator], name: shape.name)
       try module.assembly().write(toFile: assemblyDirectory + "/\(shape.name).s", atomically: true, encoding: .utf8)
@@ -152,13 +133,21 @@ do {
       let percent = 100 * cpuGflops / (peak[count] ?? .infinity)
       let bestGflops = Double(generator.flopCount) / ((times.map(\.cpu).min() ?? 1) / Double(count)) / 1e9
       print(String(
-        format: "%-12@ %3d->%-3d @%3d^3 [%@] threads=%d  wall %.4f s %.1f GFLOP/s | cpu %.4f s %.1f GFLOP/s %.0f%% of peak, best %.1f (%.0f%%) (compile %.2f s)",
-        shape.name, shape.inputChannels, shape.outputChannels, shape.size, generator.tiling.description, count, time, gflops,
+        format: "%-13@ %3d->%-3d @%3d^3 s%d [%@] threads=%d  wall %.4f s %.1f GFLOP/s | cpu %.4f s %.1f GFLOP/s %.0f%% of peak, best %.1f (%.0f%%) (compile %.2f s)",
+        shape.name, shape.inputChannels, shape.outputChannels, shape.size, shape.stride, generator.tiling.description, count, time, gflops,
         cpuTime, cpuGflops, percent, bestGflops, 100 * bestGflops / (peak[count] ?? .infinity), compileTime))
       records.append([
         "shape": shape.name, "threads": count, "wallSeconds": time, "wallGflops": gflops, "cpuSecondsPerThread": cpuTime,
         "cpuGflops": cpuGflops, "percentOfPeak": percent, "bestCpuGflops": bestGflops, "tiling": generator.tiling.description, "runs": runs,
       ])
+    }
+  }
+  if extras {
+    for count in threadCounts {
+      guard let pool = pools[count] else { continue }
+      try benchmarkOtherKernels(compiler: compiler, pool: pool, runs: runs, peak: peak[count] ?? .infinity)
+      measureThreadPoolOverhead(pool)
+      try benchmarkDenormals(compiler: compiler, pool: pool, runs: runs)
     }
   }
   if json, let data = try? JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys]) {

@@ -7,6 +7,7 @@
   import Darwin
 #endif
 import Foundation
+import TensorCore
 
 /// Something bytes can be written to in order.
 public protocol ByteSink: AnyObject {
@@ -27,6 +28,11 @@ public final class AtomicFileWriter: ByteSink {
   public private(set) var offset = 0
 
   public init(destination: URL) throws {
+    do {
+      try AtomicFile.checkDestination(destination)
+    } catch let error as FileWriteError {
+      throw ArchiveError.writeFailed(file: error.path, reason: error.reason)
+    }
     self.destination = destination
     let folder = destination.deletingLastPathComponent().path
     let random = UInt32.random(in: 0...UInt32.max)

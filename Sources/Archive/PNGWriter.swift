@@ -2,6 +2,7 @@
 // with its CRC-32), using zlib only. Written atomically: temporary file, then rename.
 import CZlib
 import Foundation
+import TensorCore
 
 public enum PNGWriter {
   public enum Failure: Error, CustomStringConvertible {
@@ -46,14 +47,10 @@ public enum PNGWriter {
 
   public static func write(rgb: [UInt8], width: Int, height: Int, to url: URL) throws {
     let data = try encode(rgb: rgb, width: width, height: height)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID()).partial")
     do {
-      try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-      try FileManager.default.moveItem(at: temporary, to: url)
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw Failure.write(url.path, error.localizedDescription)
+      try AtomicFile.write(data, to: url)
+    } catch let error as FileWriteError {
+      throw Failure.write(error.path, error.reason)
     }
   }
 

@@ -62,7 +62,11 @@ public struct ParsedArguments {
     while index < arguments.count {
       let argument = arguments[index]
       index += 1
-      let isShort = argument.count == 2 && argument.hasPrefix("-") && argument != "--"
+      if argument == "--" {
+        parsed.positionals += arguments[index...]
+        break
+      }
+      let isShort = argument.count == 2 && argument.hasPrefix("-") && argument != "--" && argument != "-1"
       guard (argument.hasPrefix("--") && argument.count > 2) || isShort else {
         parsed.positionals.append(argument)
         continue

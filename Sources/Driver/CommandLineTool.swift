@@ -4,12 +4,20 @@
 public enum CommandLineTool {
   /// All subcommands, in the order `--help` lists them.
   public static var subcommands: [any Subcommand] {
-    [GraphCommand(), InfoCommand(), CompileCommand(), InspectCommand(), RunCommand()]
+    [GraphCommand(), InfoCommand(), CompileCommand(), InspectCommand(), RunCommand(), SegmentCommand()]
   }
 
   public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
-    guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
-      console.output(usage)
+    guard let first = arguments.first else {
+      console.diagnostics(usage)
+      return 2
+    }
+    if first == "--help" || first == "-h" || first == "help" {
+      if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
+        console.output(command.help)
+      } else {
+        console.output(usage)
+      }
       return 0
     }
     if first == "--version" {
@@ -27,6 +35,15 @@ public enum CommandLineTool {
     }
     do {
       let parsed = try ParsedArguments.parse(rest, specs: command.options)
+      let range = command.positionalCount
+      if !range.contains(parsed.positionals.count) {
+        if range.upperBound == 0 {
+          throw CommandLineError("unexpected argument '\(parsed.positionals[0])': this subcommand takes only options")
+        }
+        throw CommandLineError(
+          "expected \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)") argument(s), got \(parsed.positionals.count)"
+        )
+      }
       return try command.run(parsed, console: console)
     } catch let error as CommandLineError {
       console.diagnostics("stunetc \(command.name): \(error)\nrun 'stunetc \(command.name) --help' for usage")
@@ -44,7 +61,7 @@ public enum CommandLineTool {
     for command in subcommands {
       lines.append("  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary)
     }
-    lines += ["", "Run 'stunetc <subcommand> --help' for the options of each."]
+    lines += ["", "Run 'stunetc <subcommand> --help' (or 'stunetc help <subcommand>') for the options of each.", "'stunetc --version' prints the version."]
     return lines.joined(separator: "\n")
   }
 }

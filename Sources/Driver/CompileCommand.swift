@@ -1,16 +1,21 @@
 // `stunetc compile`: runs the compiler on a model and emits the chosen IR, with the pass-manager
-// flags users of MLIR/IREE and Glow expect.
+// flags users of MLIR/IREE and Glow expect; down to LLVM IR, assembly or an object file of every
+// kernel the JIT would run (`--emit llvm|asm|obj`, `--dump-dir` adding one file per kernel).
+import Foundation
 import GraphIR
 import KernelIR
+import LLVMBackend
 import Passes
 
 struct CompileCommand: Subcommand {
   let name = "compile"
-  let summary = "optimise, lower and plan a model; emit its IR (graph, kernels, dot)"
+  let summary = "optimise, lower and plan a model; emit its IR (graph, kernels, dot, llvm, asm, obj)"
   let usage = "(--variant S|B|L|H | --widths ... | --ir FILE) [--emit KIND] [pass flags] [-o FILE]"
   var options: [OptionSpec] {
-    ModelSelection.options + CompilationPipeline.flagOptions + [
-      .option("emit", "KIND", "graph (optimised Graph IR, default), kernels (planned Kernel IR with memory summary) or dot"),
+    ModelSelection.options + CompilationPipeline.flagOptions + BackendOptions.codegenOptions + [
+      .option(
+        "emit", "KIND",
+        "graph (optimised Graph IR, default), kernels (planned Kernel IR with memory summary), dot, or the JIT's kernels as llvm (IR), asm or obj (needs -o)"),
       .option("target", "NAME", "avx2 (8-channel blocked layout, default) or scalar (plain NCDHW)"),
       .option("o", "FILE", "write the emitted text to FILE instead of stdout"),
     ]
@@ -23,24 +28,35 @@ struct CompileCommand: Subcommand {
       stunetc compile --variant S --dump-dir /tmp/passes --time-passes --verify-each
       stunetc compile --variant S --emit dot -o s.dot
       stunetc compile --variant H --emit kernels | tail -6     (the arena and its efficiency)
+      stunetc compile --variant S --emit llvm -o s.ll --dump-dir /tmp/s --time-passes   (one .ll per kernel too)
+      stunetc compile --variant S --emit asm --target-cpu haswell -o s.s
+      stunetc compile --variant S --emit obj -o s.o
     """
   }
 
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
     let model = try ModelSelection.resolve(arguments)
     let emit = arguments.value("emit") ?? "graph"
-    guard ["graph", "dot", "kernels"].contains(emit) else {
-      throw CommandLineError("--emit \(emit) is not available: choose graph, kernels or dot")
+    let codegen = ProgramEmission.Kind(rawValue: emit)
+    guard ["graph", "dot", "kernels"].contains(emit) || codegen != nil else {
+      throw CommandLineError("--emit \(emit) is not available: choose graph, kernels, dot, llvm, asm or obj")
+    }
+    if codegen == .object && arguments.value("o") == nil {
+      throw CommandLineError("--emit obj writes a binary object file: give -o FILE")
     }
     let targetName = arguments.value("target") ?? "avx2"
-    guard let target = ["avx2": TargetDescription.avx2, "scalar": TargetDescription.scalar][targetName] else {
+    guard var target = ["avx2": KernelIR.TargetDescription.avx2, "scalar": KernelIR.TargetDescription.scalar][targetName] else {
       throw CommandLineError("unknown --target '\(targetName)': choose avx2 or scalar")
     }
+    let backend = try BackendOptions.parse(arguments)
+    if let threads = backend.jit.threads { target.threads = threads }
     let pipeline = CompilationPipeline(
       options: try CompilationPipeline.options(from: arguments), passes: try CompilationPipeline.passes(from: arguments),
       output: { console.diagnostics($0.hasSuffix("\n") ? String($0.dropLast()) : $0) })
     let text: String
-    if emit == "kernels" {
+    if let codegen {
+      return try emitCode(codegen, model: model, target: target, backend: backend, pipeline: pipeline, arguments, console: console)
+    } else if emit == "kernels" {
       let result = try pipeline.compile(model.graph, target: target)
       result.instrumentation.finish()
       text = result.program.map(KernelPrinter.print) ?? Printer.print(result.graph)
@@ -53,6 +69,43 @@ struct CompileCommand: Subcommand {
       try FileOutput.writeAtomically(text, to: path)
     } else {
       console.output(String(text.dropLast()))
+    }
+    return 0
+  }
+
+  /// `--emit llvm|asm|obj`: the kernel stages, then code generation as the `jit-compile` stage.
+  private func emitCode(
+    _ kind: ProgramEmission.Kind, model: ModelSelection, target: KernelIR.TargetDescription, backend: BackendOptions,
+    pipeline: CompilationPipeline, _ arguments: ParsedArguments, console: Console
+  ) throws -> Int32 {
+    let result = try pipeline.compile(model.graph, target: target, laterStages: [CompilationPipeline.codegenStage])
+    guard let program = result.program, !result.instrumentation.stopped else {
+      result.instrumentation.finish()
+      let text = result.program.map(KernelPrinter.print) ?? Printer.print(result.graph)
+      if let path = arguments.value("o") { try FileOutput.writeAtomically(text, to: path) } else { console.output(String(text.dropLast())) }
+      return 0
+    }
+    var phases: [(phase: String, seconds: Double)] = []
+    let unit = try result.instrumentation.runStage(
+      named: CompilationPipeline.codegenStage, from: program, inputPrinter: KernelPrinter.print,
+      printer: { kind == .object ? "; \($0.bytes.count) bytes of object code\n" : $0.text }, verifier: nil,
+      fileExtension: kind.fileExtension
+    ) { try ProgramEmission.wholeModule(kind, program: $0, options: backend.jit, timings: &phases) }
+    if pipeline.options.timePasses {
+      console.diagnostics(
+        "jit-compile phases: " + phases.map { "\($0.phase) \(Format.seconds($0.seconds))" }.joined(separator: ", "))
+    }
+    if let directory = pipeline.options.dumpDirectory {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      for kernel in try ProgramEmission.perKernel(kind, program: program, options: backend.jit) {
+        try FileOutput.writeAtomically(Data(kernel.bytes), to: directory + "/" + kernel.name + "." + kind.fileExtension)
+      }
+    }
+    result.instrumentation.finish()
+    if let path = arguments.value("o") {
+      try FileOutput.writeAtomically(Data(unit.bytes), to: path)
+    } else {
+      console.output(String(unit.text.dropLast()))
     }
     return 0
   }

@@ -8,6 +8,7 @@ struct InspectCommand: Subcommand {
   let name = "inspect"
   let summary = "describe a checkpoint (.model, .pth, .safetensors, .npz) or an nnU-Net plans file (.pkl)"
   let usage = "FILE [--keys]"
+  var positionalCount: ClosedRange<Int> { 0...16 }
   var options: [OptionSpec] { [.flag("keys", "list every tensor with its shape and stored dtype")] }
   var details: String {
     """

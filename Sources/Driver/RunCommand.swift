@@ -1,5 +1,7 @@
 // `stunetc run`: runs a model on a .npy input with weights from a checkpoint (or seeded random
-// weights) and writes the output as .npy; `--compare` checks it against a reference .npy.
+// weights) and writes the output as .npy; `--compare` checks it against a reference .npy. The
+// JIT backend (default) compiles the graph through passes, lowering, memory planning and LLVM;
+// `--backend interpreter` runs the reference graph interpreter instead.
 import Archive
 import Foundation
 import GraphIR
@@ -11,14 +13,14 @@ struct RunCommand: Subcommand {
   let summary = "run a model on a .npy input and write the output as .npy"
   let usage = "--input x.npy --output y.npy (--weights FILE | --random-weights SEED) [model options] [--backend B]"
   var options: [OptionSpec] {
-    ModelSelection.options + [
+    ModelSelection.options + BackendOptions.options + CompilationPipeline.flagOptions + [
       .option("weights", "FILE", "checkpoint: .model/.pth (nnU-Net v1/v2), .safetensors or .npz"),
       .option("random-weights", "SEED", "use deterministic random weights instead of a checkpoint"),
       .option("input", "FILE", ".npy input of shape N,C,D,H,W (float32 or float64)"),
       .option("output", "FILE", "where to write the output .npy"),
-      .option("backend", "NAME", "interpreter (reference)"),
       .option("compare", "FILE", "reference .npy: print the max error against it, exit 3 beyond 1e-4 relative"),
       .flag("argmax", "write argmax labels over the class axis instead of logits"),
+      .flag("kernel-times", "JIT: print the slowest kernels of the run"),
     ]
   }
   var details: String {
@@ -26,18 +28,19 @@ struct RunCommand: Subcommand {
     The model comes from --variant/--widths/... or, when none is given, from the checkpoint's
     shapes and plans. The input's shape sets the graph's input shape.
 
-    example:
+    The JIT compile time is reported by --time-passes (stage jit-compile).
+
+    examples:
       stunetc run --variant S --weights small_ep4k.model --input patch.npy --output logits.npy
+      stunetc run --variant S --random-weights 1 --input x.npy --output y.npy --threads 2 --time-passes
+      stunetc run --variant S --weights small_ep4k.model --input x.npy --output y.npy --backend interpreter
     """
   }
 
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32 {
     guard let inputPath = arguments.value("input") else { throw CommandLineError("--input FILE.npy is required") }
     guard let outputPath = arguments.value("output") else { throw CommandLineError("--output FILE.npy is required") }
-    let backend = arguments.value("backend") ?? "interpreter"
-    guard backend == "interpreter" else {
-      throw CommandLineError("unknown backend '\(backend)': available: interpreter")
-    }
+    let backend = try BackendOptions.parse(arguments)
     var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))
     input.dtype = .f32
     let weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
@@ -62,20 +65,43 @@ struct RunCommand: Subcommand {
       throw CommandLineError("give --weights CHECKPOINT (or --random-weights SEED for a smoke test)")
     }
     let start = Date()
-    let interpreter = try GraphInterpreter(graph: model.graph, parameters: parameters)
-    let outputs = try interpreter.run(inputs: [graphInput.name: input])
-    guard let outputName = model.graph.outputs.first, var output = outputs[outputName] else {
-      throw CommandLineError("the graph produced no output")
+    var output: Tensor
+    var description = "the interpreter"
+    if backend.backend == .jit {
+      let pipeline = CompilationPipeline(
+        options: try CompilationPipeline.options(from: arguments), passes: try CompilationPipeline.passes(from: arguments),
+        output: { console.diagnostics($0.hasSuffix("\n") ? String($0.dropLast()) : $0) })
+      let compiled = try CompiledModel(graph: model.graph, weights: parameters, options: backend, pipeline: pipeline)
+      let compileSeconds = Date().timeIntervalSince(start)
+      let runStart = Date()
+      output = try compiled.run(input)
+      let runSeconds = Date().timeIntervalSince(runStart)
+      if let jit = compiled.jitProgram {
+        description = "the JIT (\(jit.threads) threads; compiled in \(Format.seconds(compileSeconds)), ran in \(Format.seconds(runSeconds)))"
+        let interpreted = jit.kernels.filter { $0.interpretedBecause != nil }
+        if !interpreted.isEmpty {
+          console.diagnostics("\(interpreted.count) of \(jit.kernels.count) kernels ran in the interpreter: "
+            + interpreted.map { "k\($0.index) \($0.kind.rawValue)" }.joined(separator: ", "))
+        }
+        if arguments.has("kernel-times") { console.diagnostics(BackendSummary.slowestKernels(jit, count: 10)) }
+      }
+    } else {
+      let interpreter = try GraphInterpreter(graph: model.graph, parameters: parameters)
+      let outputs = try interpreter.run(inputs: [graphInput.name: input])
+      guard let outputName = model.graph.outputs.first, let result = outputs[outputName] else {
+        throw CommandLineError("the graph produced no output")
+      }
+      output = result
     }
     if arguments.has("argmax") { output = try ReferenceOps.argmax(output, axis: 1) }
     let seconds = Date().timeIntervalSince(start)
     try NumpyFile.write(output, to: URL(fileURLWithPath: outputPath))
     console.diagnostics(
-      "ran @\(model.graph.name) on \(input.shape) with the \(backend) in \(Format.seconds(seconds)); wrote \(output.shape) to \(outputPath)"
+      "ran @\(model.graph.name) on \(input.shape) with \(description) in \(Format.seconds(seconds)); wrote \(output.shape) to \(outputPath)"
     )
     if let referencePath = arguments.value("compare") {
       let reference = try NumpyFile.read(URL(fileURLWithPath: referencePath))
-      guard reference.count == output.count else {
+      guard reference.shape == output.shape else {
         throw CommandLineError("--compare: reference has shape \(reference.shape), output \(output.shape)")
       }
       let report = TensorComparison.compare(output, reference)

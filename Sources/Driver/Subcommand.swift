@@ -7,6 +7,8 @@ public protocol Subcommand {
   /// Usage line after `stunetc NAME`, e.g. "[--variant V] [--input-shape N,C,D,H,W]".
   var usage: String { get }
   var options: [OptionSpec] { get }
+  /// How many positional arguments (e.g. input files) the subcommand accepts.
+  var positionalCount: ClosedRange<Int> { get }
   /// Extra text after the option list (examples).
   var details: String { get }
   func run(_ arguments: ParsedArguments, console: Console) throws -> Int32
@@ -14,6 +16,8 @@ public protocol Subcommand {
 
 extension Subcommand {
   public var details: String { "" }
+  /// How many positional arguments the subcommand takes (most take none).
+  public var positionalCount: ClosedRange<Int> { 0...0 }
 
   public var help: String {
     var lines = ["usage: stunetc \(name) \(usage)", "", summary, "", "options:"]
@@ -39,12 +43,15 @@ public final class Console: @unchecked Sendable {
     self.diagnostics = diagnostics
   }
 
+  /// Standard output and error through C stdio: a closed or full stream loses the text but never
+  /// traps (FileHandle.write would).
   public static let standard = Console(
     output: { text in
-      FileHandle.standardOutput.write(Data((text + "\n").utf8))
+      fputs(text + "\n", stdout)
+      fflush(stdout)
     },
     diagnostics: { text in
-      FileHandle.standardError.write(Data((text + "\n").utf8))
+      fputs(text + "\n", stderr)
     })
 
   /// A console that records everything, for tests.

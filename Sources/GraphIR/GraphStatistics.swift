@@ -28,19 +28,7 @@ public struct GraphStatistics: Sendable {
     var largest = 0
     for node in graph.nodes {
       let type = node.resultTypes.first ?? TensorType(.f32, [])
-      var macs = 0
-      let weightIndex: Int? =
-        switch node.kind {
-        case .conv3d: 1
-        case .fusedConv3d: ShapeInference.FusedConvolutionOperands(attributes: node.attributes).weight
-        default: nil
-        }
-      if let weightIndex, weightIndex < node.operands.count,
-        let weight = graph.type(of: node.operands[weightIndex], values: values, parameters: parameters),
-        let outputs = type.elementCount
-      {
-        macs = outputs * weight.shape.dropFirst().reduce(1, *)
-      }
+      let macs = ConvolutionCost.multiplyAccumulates(node, parameters: parameters, values: values)
       ops.append(OpCost(result: node.result, op: node.op, type: type, macs: macs))
       for result in node.resultTypes { activation += result.byteCount ?? 0 }
       largest = max(largest, node.resultTypes.map { $0.byteCount ?? 0 }.max() ?? 0)

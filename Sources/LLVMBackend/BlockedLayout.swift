@@ -24,6 +24,16 @@ public struct Extent3: Hashable, Sendable, CustomStringConvertible {
   public init(uniform value: Int) { self.init(value, value, value) }
 
   public var voxelCount: Int { depth * height * width }
+  /// depth * height * width * factor, or nil when it overflows Int (sizes may come from files).
+  public func checkedVoxelCount(times factor: Int = 1) -> Int? {
+    var product = factor
+    for size in [depth, height, width] {
+      let (next, overflow) = product.multipliedReportingOverflow(by: size)
+      if overflow { return nil }
+      product = next
+    }
+    return product
+  }
   public var array: [Int] { [depth, height, width] }
   public var description: String { "\(depth)x\(height)x\(width)" }
   public var allPositive: Bool { depth > 0 && height > 0 && width > 0 }

@@ -46,13 +46,19 @@ public final class CompiledKernel: @unchecked Sendable {
     }
   }
 
-  /// Runs all tiles on `pool`, in chunks of `chunkSize` tiles (default: one chunk per thread).
+  /// Default chunk: about four chunks per thread, so that a thread slowed down by other work on
+  /// its core hands the rest to the others, while consecutive tiles (which share input planes)
+  /// mostly stay on one thread.
+  public func defaultChunkSize(threads: Int) -> Int { max(1, tileCount / max(1, threads * 4)) }
+
+  /// Runs all tiles on `pool`, in chunks of `chunkSize` tiles handed out dynamically.
   public func run(_ arguments: [KernelArgument], pool: ThreadPool, chunkSize: Int? = nil) throws {
     let addresses = try addresses(for: arguments)
     let entryPoint = self.entryPoint
+    let chunk = chunkSize ?? defaultChunkSize(threads: pool.threadCount)
     addresses.withUnsafeBufferPointer { pointer in
       let base = pointer.baseAddress
-      pool.parallelForChunks(0..<tileCount, chunkSize: chunkSize) { chunk in
+      pool.parallelForChunks(0..<tileCount, chunkSize: chunk) { chunk in
         entryPoint(base, Int64(chunk.lowerBound), Int64(chunk.upperBound))
       }
     }
@@ -61,7 +67,7 @@ public final class CompiledKernel: @unchecked Sendable {
   /// Runs with pre-checked addresses (for hot loops that already validated them once).
   public func runUnchecked(addresses: UnsafePointer<UnsafeMutableRawPointer?>, pool: ThreadPool, chunkSize: Int? = nil) {
     let entryPoint = self.entryPoint
-    pool.parallelForChunks(0..<tileCount, chunkSize: chunkSize) { chunk in
+    pool.parallelForChunks(0..<tileCount, chunkSize: chunkSize ?? defaultChunkSize(threads: pool.threadCount)) { chunk in
       entryPoint(addresses, Int64(chunk.lowerBound), Int64(chunk.upperBound))
     }
   }

@@ -75,6 +75,6 @@ public struct Convolution3DKernel: KernelGenerator {
   public func packBias(_ bias: [Float]) throws -> [Float] { try bias.withUnsafeBufferPointer { try geometry.packBias($0) } }
 
   public func emitBody(_ builder: KernelFunctionBuilder) throws {
-    DirectConvolutionEmitter(geometry: geometry).emit(builder)
+    try DirectConvolutionEmitter(geometry: geometry).emit(builder)
   }
 }

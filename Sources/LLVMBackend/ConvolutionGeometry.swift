@@ -22,6 +22,9 @@ struct ConvolutionGeometry: Hashable {
   var tiling: ConvolutionTiling
   var hasBias: Bool
   var computesStatistics: Bool
+  /// Non-temporal output stores (only with a single input-channel pass and no statistics, which
+  /// read the output back).
+  var streamingStores = false
 
   var outputExtent: Extent3 {
     Extent3(
@@ -67,8 +70,15 @@ struct ConvolutionGeometry: Hashable {
     guard tiling.registerWidth >= 1, tiling.registerWidth <= 32, tiling.outputBlocksPerTile >= 1,
       tiling.outputBlocksPerTile <= 8, tiling.depthPerTile >= 1, tiling.inputBlocksPerPass >= 0
     else { throw fail("tiling \(tiling) is out of range") }
-    let volume = Int64(inputExtent.voxelCount) * Int64(max(inputBlocks, outputBlocks)) * 8
-    guard volume < Int64(Int32.max) * 64 else { throw fail("tensor too large for one kernel") }
+    guard !streamingStores || (passCount == 1 && !computesStatistics) else {
+      throw fail("streaming stores need one input-channel pass and no statistics (both re-read the output)")
+    }
+    // Byte sizes of every buffer must fit in Int (sizes may come from model files).
+    let channelFloats = max(inputBlocks, outputBlocks) * 8
+    guard inputExtent.checkedVoxelCount(times: channelFloats * 4) != nil,
+      kernel.checkedVoxelCount(times: (inputBlocks * 8 * outputBlocks * 8).multipliedReportingOverflow(by: 4).partialValue) != nil,
+      inputChannels < 1 << 24, outputChannels < 1 << 24
+    else { throw fail("tensor of \(max(inputChannels, outputChannels)) x \(inputExtent) is too large for one kernel") }
   }
 
   /// Packs PyTorch-ordered weights [OC][IC][KD][KH][KW] (count OC*IC*KD*KH*KW).

@@ -56,13 +56,18 @@ struct DirectConvolutionEmitter {
     return segments
   }
 
-  func emit(_ b: KernelFunctionBuilder) {
+  func emit(_ b: KernelFunctionBuilder) throws {
     let g = geometry
-    var arguments = b.bufferArguments.makeIterator()
-    guard let input = arguments.next(), let weights = arguments.next() else { return }
-    let bias = g.hasBias ? arguments.next() : nil
-    guard let output = arguments.next() else { return }
-    let statistics = g.computesStatistics ? arguments.next() : nil
+    guard b.bufferArguments.count == g.bufferDescriptors.count else {
+      throw BackendError.invalidSpec(kernel: g.kernelLabel, reason: "builder has \(b.bufferArguments.count) buffers, expected \(g.bufferDescriptors.count)")
+    }
+    // Order as in ConvolutionGeometry.bufferDescriptors: input, weights, [bias], output, [statistics].
+    let arguments = b.bufferArguments
+    let input = arguments[0]
+    let weights = arguments[1]
+    let bias = g.hasBias ? arguments[2] : nil
+    let output = arguments[g.hasBias ? 3 : 2]
+    let statistics = g.computesStatistics ? arguments[arguments.count - 1] : nil
     let buffers = Buffers(input: input, weights: weights, bias: bias, output: output, statistics: statistics)
 
     b.forLoop(from: b.tileBegin, to: b.tileEnd) { tile in
@@ -231,7 +236,8 @@ struct DirectConvolutionEmitter {
     }
     for j in 0..<blocks {
       for r in 0..<width {
-        b.storeVector(b.read(accumulators[r][j], b.floatVectorType), buffers.output, b.add(outputOffsets[j], r * 8))
+        b.storeVector(
+          b.read(accumulators[r][j], b.floatVectorType), buffers.output, b.add(outputOffsets[j], r * 8), streaming: g.streamingStores)
       }
     }
   }

@@ -32,8 +32,8 @@ public final class JITCompiler: @unchecked Sendable {
   public func add(_ module: KernelModule) throws {
     let threadSafeModule = try module.takeThreadSafeModule()
     let dylib = LLVMOrcLLJITGetMainJITDylib(jit)
+    // The JIT owns the thread-safe module from here on, even when adding fails.
     if let message = BackendError.consume(LLVMOrcLLJITAddLLVMIRModule(jit, dylib, threadSafeModule)) {
-      LLVMOrcDisposeThreadSafeModule(threadSafeModule)
       throw BackendError.jitAddModuleFailed(module: module.name, message: message)
     }
   }

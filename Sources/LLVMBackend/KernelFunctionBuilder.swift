@@ -163,14 +163,21 @@ public final class KernelFunctionBuilder {
 
   /// Loads 8 consecutive floats; `alignment` in bytes (32 for blocked-layout vectors).
   public func loadVector(_ base: IRValue, _ offset: IRValue, alignment: Int = 32) -> IRValue {
-    let load = LLVMBuildLoad2(builder, floatVectorType, floatAddress(base, offset), "")!
+    let load: LLVMValueRef = LLVMBuildLoad2(builder, floatVectorType, floatAddress(base, offset), "")
     LLVMSetAlignment(load, UInt32(alignment))
     return load
   }
 
-  public func storeVector(_ value: IRValue, _ base: IRValue, _ offset: IRValue, alignment: Int = 32) {
-    let store = LLVMBuildStore(builder, value, floatAddress(base, offset))
+  /// Stores 8 floats; `streaming` marks the store non-temporal (vmovntps: bypasses the caches
+  /// and skips the read-for-ownership, for large outputs that are not read again soon).
+  public func storeVector(_ value: IRValue, _ base: IRValue, _ offset: IRValue, alignment: Int = 32, streaming: Bool = false) {
+    let store: LLVMValueRef = LLVMBuildStore(builder, value, floatAddress(base, offset))
     LLVMSetAlignment(store, UInt32(alignment))
+    if streaming {
+      let kind = LLVMGetMDKindIDInContext(context, "nontemporal", 11)
+      var one: [LLVMMetadataRef?] = [LLVMValueAsMetadata(LLVMConstInt(int32Type, 1, 0))]
+      LLVMSetMetadata(store, kind, LLVMMetadataAsValue(context, LLVMMDNodeInContext2(context, &one, 1)))
+    }
   }
 
   public func loadFloat(_ base: IRValue, _ offset: IRValue) -> IRValue {
@@ -197,7 +204,7 @@ public final class KernelFunctionBuilder {
 
   /// <8 x double> load/store (statistics scratch).
   public func loadDoubleVector(_ base: IRValue, _ offset: IRValue) -> IRValue {
-    let load = LLVMBuildLoad2(builder, doubleVectorType, doubleAddress(base, offset), "")!
+    let load: LLVMValueRef = LLVMBuildLoad2(builder, doubleVectorType, doubleAddress(base, offset), "")
     LLVMSetAlignment(load, 8)
     return load
   }
@@ -278,7 +285,7 @@ public final class KernelFunctionBuilder {
   // MARK: Variables (entry-block allocas; SROA/mem2reg promotes them to registers)
 
   public func variable(_ type: LLVMTypeRef, initial: IRValue? = nil) -> IRValue {
-    let slot = LLVMBuildAlloca(allocaBuilder, type, "")!
+    let slot: LLVMValueRef = LLVMBuildAlloca(allocaBuilder, type, "")
     if type == floatVectorType { LLVMSetAlignment(slot, 32) }
     if let initial { LLVMBuildStore(builder, initial, slot) }
     return slot
@@ -297,7 +304,7 @@ public final class KernelFunctionBuilder {
     let exit = LLVMAppendBasicBlockInContext(context, function, "exit")
     LLVMBuildBr(builder, header)
     LLVMPositionBuilderAtEnd(builder, header)
-    let index = LLVMBuildPhi(builder, int64Type, "i")!
+    let index: LLVMValueRef = LLVMBuildPhi(builder, int64Type, "i")
     LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSLT, index, end, ""), bodyBlock, exit)
     LLVMPositionBuilderAtEnd(builder, bodyBlock)
     try body(index)

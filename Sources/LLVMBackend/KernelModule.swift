@@ -104,6 +104,46 @@ public final class KernelModule {
     return start.withMemoryRebound(to: UInt8.self, capacity: size) { Array(UnsafeBufferPointer(start: $0, count: size)) }
   }
 
+  public enum EmissionKind: String, CaseIterable, Sendable {
+    case llvm, assembly, object
+
+    /// Conventional file extension (for --dump-dir).
+    public var fileExtension: String {
+      switch self {
+      case .llvm: return "ll"
+      case .assembly: return "s"
+      case .object: return "o"
+      }
+    }
+  }
+
+  /// Writes textual IR (LLVMPrintModuleToFile), assembly or an object file
+  /// (LLVMTargetMachineEmitToFile on a clone) to `path`.
+  public func write(_ kind: EmissionKind, to path: String) throws {
+    let module = try liveModule()
+    var message: UnsafeMutablePointer<CChar>?
+    switch kind {
+    case .llvm:
+      if LLVMPrintModuleToFile(module, path, &message) != 0 {
+        throw BackendError.emissionFailed(kind: "LLVM IR to \(path)", message: BackendError.takeMessage(message))
+      }
+    case .assembly, .object:
+      guard let clone = LLVMCloneModule(module) else {
+        throw BackendError.emissionFailed(kind: "\(kind.rawValue) to \(path)", message: "could not clone module '\(name)'")
+      }
+      defer { LLVMDisposeModule(clone) }
+      let machine = try target.makeTargetMachine(relocation: kind == .object ? LLVMRelocPIC : LLVMRelocDefault)
+      defer { LLVMDisposeTargetMachine(machine) }
+      let fileType = kind == .object ? LLVMObjectFile : LLVMAssemblyFile
+      let status = path.withCString { cPath in
+        LLVMTargetMachineEmitToFile(machine, clone, UnsafeMutablePointer(mutating: cPath), fileType, &message)
+      }
+      if status != 0 {
+        throw BackendError.emissionFailed(kind: "\(kind.rawValue) to \(path)", message: BackendError.takeMessage(message))
+      }
+    }
+  }
+
   /// Hands the module to the JIT as an ORC thread-safe module; the module is consumed.
   func takeThreadSafeModule() throws -> LLVMOrcThreadSafeModuleRef {
     let module = try liveModule()

@@ -26,8 +26,10 @@ public struct LayoutConversionKernel: KernelGenerator {
   public let spec: LayoutConversionSpec
 
   public init(_ spec: LayoutConversionSpec) throws {
-    guard spec.channels > 0, spec.extent.allPositive else {
-      throw BackendError.invalidSpec(kernel: "layout '\(spec.name)'", reason: "channels and extent must be positive")
+    guard spec.channels > 0, spec.channels < 1 << 24, spec.extent.allPositive,
+      spec.extent.checkedVoxelCount(times: BlockedLayout.channelBlocks(spec.channels) * 32) != nil
+    else {
+      throw BackendError.invalidSpec(kernel: "layout '\(spec.name)'", reason: "channels and extent must be positive and fit in memory")
     }
     self.spec = spec
   }

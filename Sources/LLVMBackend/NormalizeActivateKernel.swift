@@ -30,8 +30,10 @@ public struct NormalizeActivateKernel: KernelGenerator {
   public let spec: NormalizeActivateSpec
 
   public init(_ spec: NormalizeActivateSpec) throws {
-    guard spec.channels > 0, spec.extent.allPositive, spec.depthPerTile > 0 else {
-      throw BackendError.invalidSpec(kernel: "normalize '\(spec.name)'", reason: "channels, extent and depthPerTile must be positive")
+    guard spec.channels > 0, spec.channels < 1 << 24, spec.extent.allPositive, spec.depthPerTile > 0,
+      spec.extent.checkedVoxelCount(times: BlockedLayout.channelBlocks(spec.channels) * 32) != nil
+    else {
+      throw BackendError.invalidSpec(kernel: "normalize '\(spec.name)'", reason: "channels, extent and depthPerTile must be positive and the tensor must fit in memory")
     }
     self.spec = spec
   }

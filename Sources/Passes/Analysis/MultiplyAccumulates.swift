@@ -1,23 +1,13 @@
 // Multiply-accumulate counts of conv3d and fused_conv3d ops (weight MACs, STUNET.md §5: output
 // elements × input channels × kernel volume; FLOPs = 2 × MACs), and the before/after report of
-// `stunetc info --optimized`. GraphStatistics counts conv3d only; this also counts fused convs.
+// `stunetc info --optimized`. The per-op count is GraphIR's ConvolutionCost, shared with GraphStatistics.
 import GraphIR
 
 public enum MultiplyAccumulates {
   /// MACs of one op: nonzero for conv3d and fused_conv3d (for a multi-input fused conv the weight
   /// spans all concatenated input channels, so the formula is unchanged).
   public static func count(_ node: Node, parameters: [String: TensorType], values: [String: TensorType]) -> Int {
-    guard let weightIndex = node.convolutionWeightIndex, weightIndex < node.operands.count,
-      let weight = graphType(node.operands[weightIndex], parameters: parameters, values: values),
-      weight.rank == 5, let outputs = node.resultType?.elementCount
-    else { return 0 }
-    var total = outputs
-    for size in weight.shape.dropFirst() {
-      let (product, overflow) = total.multipliedReportingOverflow(by: size)
-      if overflow { return Int.max }
-      total = product
-    }
-    return total
+    ConvolutionCost.multiplyAccumulates(node, parameters: parameters, values: values)
   }
 
   /// MACs of every op, by result name, in schedule order.
@@ -30,15 +20,6 @@ public enum MultiplyAccumulates {
   /// Total MACs of the graph.
   public static func total(_ graph: Graph) -> Int {
     perNode(graph).reduce(0) { LivenessEstimate.adding($0, $1.macs) }
-  }
-
-  static func graphType(_ operand: Operand, parameters: [String: TensorType], values: [String: TensorType])
-    -> TensorType?
-  {
-    switch operand {
-    case .parameter(let name): return parameters[name]
-    case .value(let name): return values[name]
-    }
   }
 }
 
