@@ -62,7 +62,7 @@ struct BenchmarkResult: Codable {
   /// 2 x MACs / median seconds / 1e9.
   var gflops: Double
   var peaks: [PeakMeasurement]
-  /// gflops / best probe GFLOP/s at the same thread count x 100.
+  /// gflops / the probe's peakGflops at the same thread count x 100.
   var percentOfPeak: Double
   var peakMemory: PeakMemory
   var topKernels: [KernelCost]?

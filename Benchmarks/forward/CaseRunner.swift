@@ -1,6 +1,7 @@
 // Runs one (model, backend) case in this process: build the graph, make weights and a seeded input,
 // measure the peak with the FMA probe (1 thread and --threads), prepare the backend (the compile
-// time), warm up, time the runs, and gather GFLOP/s, % of peak, peak RSS and the costliest kernels.
+// time), warm up, time the runs, probe the peak again, and gather GFLOP/s, % of peak, peak RSS
+// and the costliest kernels.
 import DSL
 import Dispatch
 import Driver
@@ -45,16 +46,9 @@ enum CaseRunner {
     let compiler = try KernelCompiler(target: .host())
     var threadCounts = [1]
     if options.threads > 1 { threadCounts.append(options.threads) }
-    let peaks = try threadCounts.map {
+    let peaksBefore = try threadCounts.map {
       try PeakProbe.measure(threads: $0, compiler: compiler, iterations: options.probeIterations)
     }
-    for peak in peaks {
-      log(
-        String(
-          format: "   peak probe, %d thread(s): best %.1f GFLOP/s, median %.1f (by CPU time: %.1f)", peak.threads,
-          peak.bestGflops, peak.medianGflops, peak.bestCPUGflops))
-    }
-    let peak = peaks.last?.bestGflops ?? .nan
 
     let backend = try BackendRegistry.make(backendName)
     let loadBefore = ProcessResources.loadAverage()
@@ -82,6 +76,16 @@ enum CaseRunner {
       log(String(format: "   run %d: %.3f s (CPU %.2f s)", index + 1, wall[index], cpu[index]))
     }
     let loadAfter = ProcessResources.loadAverage()
+    let peaks = try zip(threadCounts, peaksBefore).map { threads, before in
+      before.adding(try PeakProbe.measure(threads: threads, compiler: compiler, iterations: options.probeIterations))
+    }
+    for peak in peaks {
+      log(
+        String(
+          format: "   peak probe, %d thread(s), before and after: best %.1f GFLOP/s, median %.1f, by CPU time %.1f", peak.threads,
+          peak.bestGflops, peak.medianGflops, peak.bestCPUGflops))
+    }
+    let peak = peaks.last?.peakGflops ?? .nan
     let seconds = TimingSummary(wall)
     let gflops = 2 * Double(macs) / seconds.median / 1e9
     return BenchmarkResult(

@@ -1,20 +1,40 @@
 // Measures this machine's attainable fp32 peak in the same invocation as the benchmark, with the
 // register-only FMA loop of LLVMBackend's PeakThroughputProbe (one tile per thread, on the runtime's
 // thread pool). The best of several runs is the figure least disturbed by other work on a shared
-// machine; the median is kept too. Both by wall clock.
+// machine; the median is kept too, and the rate by process CPU time.
 import Dispatch
 import LLVMBackend
 import Runtime
 
 struct PeakMeasurement: Codable {
   var threads: Int
-  /// Best (highest) GFLOP/s over the runs: the denominator of "% of peak".
+  /// GFLOP/s of every probe run by wall clock, and by process CPU time (FLOP / (CPU seconds /
+  /// threads): what the cores reach while they run, whatever else the machine is doing).
+  var wallGflops: [Double]
+  var cpuGflops: [Double]
+  /// Best wall-clock GFLOP/s, its median, and the best by CPU time.
   var bestGflops: Double
   var medianGflops: Double
-  /// FLOP / (best process CPU seconds / threads): what the probe reaches per core while it runs,
-  /// whatever else the machine is doing (a check on the wall-clock figures, not a denominator).
   var bestCPUGflops: Double
-  var runs: Int
+  /// The denominator of "% of peak": the larger of the best wall-clock and best CPU-time rates.
+  /// On a quiet machine they agree; on a busy one the wall clock understates the cores' peak, and
+  /// the CPU-time rate keeps the percentage from flattering the network.
+  var peakGflops: Double
+
+  init(threads: Int, wallGflops: [Double], cpuGflops: [Double]) {
+    self.threads = threads
+    self.wallGflops = wallGflops
+    self.cpuGflops = cpuGflops
+    bestGflops = wallGflops.max() ?? 0
+    medianGflops = Statistics.median(wallGflops)
+    bestCPUGflops = cpuGflops.max() ?? 0
+    peakGflops = max(bestGflops, bestCPUGflops)
+  }
+
+  /// Both sets of runs together (the probe runs before and after the timed forward passes).
+  func adding(_ other: PeakMeasurement) -> PeakMeasurement {
+    PeakMeasurement(threads: threads, wallGflops: wallGflops + other.wallGflops, cpuGflops: cpuGflops + other.cpuGflops)
+  }
 }
 
 enum PeakProbe {
@@ -37,8 +57,6 @@ enum PeakProbe {
       rates.append(Double(probe.flopCount) / secondsSince(start) / 1e9)
       cpuRates.append(Double(probe.flopCount) / ((ProcessResources.cpuSeconds() - cpuStart) / Double(threads)) / 1e9)
     }
-    return PeakMeasurement(
-      threads: threads, bestGflops: rates.max() ?? 0, medianGflops: Statistics.median(rates),
-      bestCPUGflops: cpuRates.max() ?? 0, runs: rates.count)
+    return PeakMeasurement(threads: threads, wallGflops: rates, cpuGflops: cpuRates)
   }
 }

@@ -10,7 +10,7 @@ enum ReportPrinter {
     lines.append("  configuration  \(result.configuration)")
     lines.append("  threading      \(result.threadingNote)")
     lines.append("  weights        \(result.weights)")
-    let phases = result.compilePhases.sorted { $0.seconds > $1.seconds }.prefix(4)
+    let phases = result.compilePhases.filter { !$0.name.contains("/") }.sorted { $0.seconds > $1.seconds }.prefix(4)
       .map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: ", ")
     lines.append(String(format: "  compile        %.2f s (largest phases: %@)", result.compileSeconds, phases))
     lines.append(
@@ -27,8 +27,11 @@ enum ReportPrinter {
         format: "  arithmetic     %.1f GMAC in the optimised graph (%.1f before) = %.1f GFLOP -> %.1f GFLOP/s",
         Double(result.macs) / 1e9, Double(result.macsBeforeOptimisation) / 1e9, 2 * Double(result.macs) / 1e9,
         result.gflops))
-    let peaks = result.peaks.map { String(format: "%d thread(s) %.1f", $0.threads, $0.bestGflops) }.joined(separator: ", ")
-    lines.append(String(format: "  peak probe     %@ GFLOP/s (best of 5) -> %.1f %% of peak", peaks, result.percentOfPeak))
+    let peaks = result.peaks.map {
+      String(format: "%d thread(s) %.1f (wall best %.1f, CPU-time best %.1f)", $0.threads, $0.peakGflops, $0.bestGflops, $0.bestCPUGflops)
+    }.joined(separator: "; ")
+    lines.append("  peak probe     \(peaks) GFLOP/s")
+    lines.append(String(format: "  %% of peak      %.1f %% of the %d-thread peak", result.percentOfPeak, result.threads))
     lines.append(
       "  peak RSS       \(bytes(result.peakMemory.ruMaxRSSBytes)) (ru_maxrss), "
         + "\(result.peakMemory.vmHWMBytes.map(bytes) ?? "n/a") (VmHWM)")
