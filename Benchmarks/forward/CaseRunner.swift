@@ -46,9 +46,8 @@ enum CaseRunner {
     let compiler = try KernelCompiler(target: .host())
     var threadCounts = [1]
     if options.threads > 1 { threadCounts.append(options.threads) }
-    let peaksBefore = try threadCounts.map {
-      try PeakProbe.measure(threads: $0, compiler: compiler, iterations: options.probeIterations)
-    }
+    let probe = try PeakProbe(threadCounts: threadCounts, compiler: compiler, iterations: options.probeIterations)
+    let peaksBefore = try probe.measure()
 
     let backend = try BackendRegistry.make(backendName)
     let loadBefore = ProcessResources.loadAverage()
@@ -76,9 +75,7 @@ enum CaseRunner {
       log(String(format: "   run %d: %.3f s (CPU %.2f s)", index + 1, wall[index], cpu[index]))
     }
     let loadAfter = ProcessResources.loadAverage()
-    let peaks = try zip(threadCounts, peaksBefore).map { threads, before in
-      before.adding(try PeakProbe.measure(threads: threads, compiler: compiler, iterations: options.probeIterations))
-    }
+    let peaks = zip(peaksBefore, try probe.measure()).map { before, after in before.adding(after) }
     for peak in peaks {
       log(
         String(

@@ -37,26 +37,44 @@ struct PeakMeasurement: Codable {
   }
 }
 
-enum PeakProbe {
-  /// Runs the probe with `threads` tiles on a pool of `threads` threads.
-  static func measure(threads: Int, compiler: KernelCompiler, iterations: Int = 50_000_000, runs: Int = 5) throws
-    -> PeakMeasurement
-  {
-    let probe = PeakThroughputProbe(iterations: iterations, tiles: threads)
-    let kernel = try compiler.compile(probe)
-    let pool = try ThreadPool(threads: threads)
-    let sink = try AlignedBuffer(floatCount: threads * 8)
-    let argument = KernelArgument(address: sink.baseAddress, elementType: .float32, elementCount: threads * 8)
-    try kernel.run([argument], pool: pool, chunkSize: 1)
-    var rates: [Double] = []
-    var cpuRates: [Double] = []
-    for _ in 0..<max(1, runs) {
-      let cpuStart = ProcessResources.cpuSeconds()
-      let start = DispatchTime.now().uptimeNanoseconds
-      try kernel.run([argument], pool: pool, chunkSize: 1)
-      rates.append(Double(probe.flopCount) / secondsSince(start) / 1e9)
-      cpuRates.append(Double(probe.flopCount) / ((ProcessResources.cpuSeconds() - cpuStart) / Double(threads)) / 1e9)
+/// The probe kernels for some thread counts, compiled once and run as often as wanted.
+final class PeakProbe {
+  private struct Instance {
+    let threads: Int
+    let probe: PeakThroughputProbe
+    let kernel: CompiledKernel
+    let pool: ThreadPool
+    let sink: AlignedBuffer
+  }
+
+  private let instances: [Instance]
+
+  init(threadCounts: [Int], compiler: KernelCompiler, iterations: Int = 50_000_000) throws {
+    instances = try threadCounts.map { threads in
+      let probe = PeakThroughputProbe(iterations: iterations, tiles: threads)
+      return Instance(
+        threads: threads, probe: probe, kernel: try compiler.compile(probe), pool: try ThreadPool(threads: threads),
+        sink: try AlignedBuffer(floatCount: threads * 8))
     }
-    return PeakMeasurement(threads: threads, wallGflops: rates, cpuGflops: cpuRates)
+  }
+
+  /// One warm-up and `runs` timed runs of the probe for every thread count.
+  func measure(runs: Int = 5) throws -> [PeakMeasurement] {
+    try instances.map { instance in
+      let argument = KernelArgument(
+        address: instance.sink.baseAddress, elementType: .float32, elementCount: instance.threads * 8)
+      try instance.kernel.run([argument], pool: instance.pool, chunkSize: 1)
+      var rates: [Double] = []
+      var cpuRates: [Double] = []
+      for _ in 0..<max(1, runs) {
+        let cpuStart = ProcessResources.cpuSeconds()
+        let start = DispatchTime.now().uptimeNanoseconds
+        try instance.kernel.run([argument], pool: instance.pool, chunkSize: 1)
+        let flop = Double(instance.probe.flopCount)
+        rates.append(flop / secondsSince(start) / 1e9)
+        cpuRates.append(flop / ((ProcessResources.cpuSeconds() - cpuStart) / Double(instance.threads)) / 1e9)
+      }
+      return PeakMeasurement(threads: instance.threads, wallGflops: rates, cpuGflops: cpuRates)
+    }
   }
 }
