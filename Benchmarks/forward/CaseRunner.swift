@@ -14,7 +14,7 @@ enum CaseRunner {
   static func run(variant: String?, backendName: String, options: BenchmarkOptions, log: (String) -> Void) throws
     -> BenchmarkResult
   {
-    let weightsFile = try options.weightsPath.map { try WeightSource.load(path: $0) }
+    var weightsFile = try options.weightsPath.map { try WeightSource.load(path: $0) }
     let model: ModelSelection
     do {
       model = try ModelSelection.resolve(options.modelArguments(variant: variant))
@@ -27,11 +27,12 @@ enum CaseRunner {
     let modelName = variant.map { "STU-Net-\($0)" } ?? (model.configuration.map { "custom \($0.widths)" } ?? graph.name)
     log("== \(modelName), input \(inputShape.map(String.init).joined(separator: "x")), backend \(backendName), \(options.threads) thread(s)")
 
-    let weights: [String: Tensor]
+    var weights: [String: Tensor]
     let weightsNote: String
-    if let weightsFile {
-      weights = try WeightBinding.bind(weightsFile.tensors, to: graph)
-      weightsNote = weightsFile.path
+    if let file = weightsFile {
+      weights = try WeightBinding.bind(file.tensors, to: graph)
+      weightsNote = file.path
+      weightsFile = nil  // the bound tensors are all that is needed
     } else {
       weights = RandomWeights.generate(for: graph, seed: options.seed)
       weightsNote = "deterministic random (seed \(options.seed))"
@@ -53,13 +54,14 @@ enum CaseRunner {
     let loadBefore = ProcessResources.loadAverage()
     let compileStart = DispatchTime.now().uptimeNanoseconds
     let phases = try backend.prepare(graph: graph, weights: weights, threads: options.threads)
+    weights = [:]  // the backend holds what it needs (the JIT its packed copy), as `stunetc run` does
     let compileSeconds = secondsSince(compileStart)
     log(String(format: "   compile: %.2f s", compileSeconds))
 
     var output = Tensor(zeros: [0])
     for index in 0..<options.warmup {
       let start = DispatchTime.now().uptimeNanoseconds
-      output = try backend.run(input)
+      try backend.run(input, into: &output)
       log(String(format: "   warm-up %d: %.3f s", index + 1, secondsSince(start)))
     }
     var wall: [Double] = []
@@ -68,7 +70,7 @@ enum CaseRunner {
     for index in 0..<options.runs {
       let cpuStart = ProcessResources.cpuSeconds()
       let start = DispatchTime.now().uptimeNanoseconds
-      output = try backend.run(input)
+      try backend.run(input, into: &output)
       wall.append(secondsSince(start))
       cpu.append(ProcessResources.cpuSeconds() - cpuStart)
       if let timings = backend.lastKernelTimings { kernelRuns.append(timings) }

@@ -28,8 +28,9 @@ protocol ForwardBackend: AnyObject {
   /// with their times; the harness times the whole call as the compile time.
   func prepare(graph: Graph, weights: [String: Tensor], threads: Int) throws -> [CompilePhase]
 
-  /// One forward pass.
-  func run(_ input: Tensor) throws -> Tensor
+  /// One forward pass, written into `output` (whose storage is reused from run to run when the
+  /// backend can, as the segmentation command does from tile to tile).
+  func run(_ input: Tensor, into output: inout Tensor) throws
 
   /// Per-kernel times of the last `run`, in execution order; nil when the backend cannot tell.
   var lastKernelTimings: [KernelTiming]? { get }

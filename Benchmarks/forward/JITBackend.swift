@@ -31,9 +31,9 @@ final class JITBackend: ForwardBackend {
     return phases
   }
 
-  func run(_ input: Tensor) throws -> Tensor {
+  func run(_ input: Tensor, into output: inout Tensor) throws {
     guard let model else { throw BenchmarkError.backend("jit: run before prepare") }
-    return try model.run(input)
+    try model.run(input, into: &output)
   }
 
   var lastKernelTimings: [KernelTiming]? {
