@@ -16,6 +16,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
   case implausibleEntrySize(file: String, entry: String, size: Int, reason: String)
   case checksumMismatch(file: String, entry: String, expected: UInt32, actual: UInt32)
   case invalidNumpyFile(file: String, reason: String)
+  /// A syntax error in the header's dict literal, at a byte offset from the start of the file.
+  case malformedNumpyHeader(file: String, offset: Int, reason: String)
   case unsupportedNumpyDType(file: String, descr: String)
   case writeFailed(file: String, reason: String)
 
@@ -39,7 +41,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
         "\(file): truncated zip archive: \(present) of \(total) bytes (\(detail)); "
         + "the download or copy stopped early, fetch the file again and compare its size with the source"
     case .entryNotFound(let file, let name, let available):
-      let shown = available.prefix(8).joined(separator: ", ")
+      let shown = available.isEmpty ? "no entries" : available.prefix(8).joined(separator: ", ")
       let more = available.count > 8 ? ", … (\(available.count) in all)" : ""
       return "\(file): no entry named '\(name)'; the archive holds \(shown)\(more)"
     case .unsupportedCompression(let file, let entry, let method):
@@ -54,10 +56,12 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
       return "\(file): entry '\(entry)' declares \(size) bytes, which is implausible (\(reason)); the archive is corrupt"
     case .checksumMismatch(let file, let entry, let expected, let actual):
       return
-        "\(file): entry '\(entry)' has CRC-32 \(hex(actual)) but the archive records \(hex(expected)); "
-        + "the data is corrupt, fetch the file again"
+        "\(file): corrupt archive: CRC mismatch in entry \(entry) (stored CRC \(hex(expected)), computed \(hex(actual))): "
+        + "the file is damaged; download it again"
     case .invalidNumpyFile(let file, let reason):
       return "\(file): not a valid NumPy .npy array (\(reason))"
+    case .malformedNumpyHeader(let file, let offset, let reason):
+      return "\(file): malformed .npy header at offset \(offset): \(reason); the file is damaged or was not written by NumPy"
     case .unsupportedNumpyDType(let file, let descr):
       return
         "\(file): NumPy dtype '\(descr)' is not supported (supported: <f4 <f8 <f2 <i8 <i4 |u1 |b1 "

@@ -34,7 +34,13 @@ public struct NumpyHeader: Equatable, Sendable {
     }
     let text = try source.bytes(at: headerStart, count: headerLength, context: "the .npy header")
     var parser = PythonLiteralParser(text)
-    guard case .dictionary(let fields) = try parser.parseValue(), parser.isAtEndIgnoringSpace else {
+    let literal: PythonLiteral
+    do {
+      literal = try parser.parseValue()
+    } catch let error as PythonLiteralParser.SyntaxError {
+      throw ArchiveError.malformedNumpyHeader(file: source.name, offset: headerStart + error.offset, reason: error.message)
+    }
+    guard case .dictionary(let fields) = literal, parser.isAtEndIgnoringSpace else {
       throw invalid("the header is not a Python dict literal")
     }
     func field(_ key: String) throws -> PythonLiteral {

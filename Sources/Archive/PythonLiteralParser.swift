@@ -1,5 +1,6 @@
 // A parser for the tiny subset of Python literals that .npy headers use: dicts, tuples, lists,
-// quoted strings, integers, True/False/None. Nesting depth is bounded.
+// quoted strings, integers, True/False/None. Nesting depth is bounded. A syntax error says where
+// (byte offset in the literal) and what was expected.
 
 enum PythonLiteral: Equatable {
   case string(String)
@@ -25,7 +26,11 @@ enum PythonLiteral: Equatable {
 }
 
 struct PythonLiteralParser {
-  struct SyntaxError: Error {}
+  struct SyntaxError: Error, Equatable {
+    /// Byte offset in the parsed text.
+    var offset: Int
+    var message: String
+  }
   private let bytes: [UInt8]
   private var position = 0
   private var depth = 0
@@ -50,8 +55,20 @@ struct PythonLiteralParser {
     return position < bytes.count ? bytes[position] : nil
   }
 
+  private func error(_ message: String, at offset: Int? = nil) -> SyntaxError {
+    SyntaxError(offset: offset ?? position, message: message)
+  }
+
+  /// The byte at the current position, for messages: `'x'`, or its code, or "the end of the header".
+  private func found() -> String {
+    guard position < bytes.count else { return "the end of the header" }
+    let byte = bytes[position]
+    if byte > 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+    return "byte 0x" + String(byte, radix: 16)
+  }
+
   mutating func parseValue() throws -> PythonLiteral {
-    guard let first = peek() else { throw SyntaxError() }
+    guard let first = peek() else { throw error("expected a value, found the end of the header") }
     switch first {
     case UInt8(ascii: "{"): return .dictionary(try parseDictionary())
     case UInt8(ascii: "("): return .tuple(try parseSequence(close: UInt8(ascii: ")")))
@@ -63,7 +80,7 @@ struct PythonLiteralParser {
 
   private mutating func enter() throws {
     depth += 1
-    if depth > maxDepth { throw SyntaxError() }
+    if depth > maxDepth { throw error("nested more than \(maxDepth) levels deep") }
   }
 
   private mutating func parseDictionary() throws -> [(PythonLiteral, PythonLiteral)] {
@@ -74,13 +91,13 @@ struct PythonLiteralParser {
     while true {
       if peek() == UInt8(ascii: "}") { position += 1; return items }
       let key = try parseValue()
-      guard peek() == UInt8(ascii: ":") else { throw SyntaxError() }
+      guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a dict key, found \(found())") }
       position += 1
       items.append((key, try parseValue()))
       switch peek() {
       case UInt8(ascii: ","): position += 1
       case UInt8(ascii: "}"): continue
-      default: throw SyntaxError()
+      default: throw error("expected ',' or '}' in a dict, found \(found())")
       }
     }
   }
@@ -96,20 +113,23 @@ struct PythonLiteralParser {
       switch peek() {
       case UInt8(ascii: ","): position += 1
       case close: continue
-      default: throw SyntaxError()
+      default:
+        let kind = close == UInt8(ascii: ")") ? "a tuple" : "a list"
+        throw error("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(kind), found \(found())")
       }
     }
   }
 
   private mutating func parseString() throws -> String {
     let quote = bytes[position]
+    let opening = position
     position += 1
     let start = position
     while position < bytes.count, bytes[position] != quote {
-      if bytes[position] == UInt8(ascii: "\\") { throw SyntaxError() }  // headers never escape
+      if bytes[position] == UInt8(ascii: "\\") { throw error("escape sequences are not used in .npy headers") }
       position += 1
     }
-    guard position < bytes.count else { throw SyntaxError() }
+    guard position < bytes.count else { throw error("the string opened here is never closed", at: opening) }
     defer { position += 1 }
     return String(decoding: bytes[start..<position], as: UTF8.self)
   }
@@ -123,6 +143,7 @@ struct PythonLiteralParser {
       position += 1
     }
     let word = String(decoding: bytes[start..<position], as: UTF8.self)
+    guard !word.isEmpty else { throw error("expected a value, found \(found())") }
     switch word {
     case "True": return .bool(true)
     case "False": return .bool(false)
@@ -130,7 +151,11 @@ struct PythonLiteralParser {
     default:
       var digits = word
       if digits.hasSuffix("L") { digits.removeLast() }  // Python 2 long literals
-      guard let value = Int(digits) else { throw SyntaxError() }
+      guard let value = Int(digits) else {
+        let unsigned = digits.hasPrefix("-") ? digits.dropFirst() : Substring(digits)
+        let isInteger = !unsigned.isEmpty && unsigned.allSatisfy { $0.isASCII && $0.isNumber }
+        throw error(isInteger ? "integer \(word) out of range" : "'\(word)' is not a value (expected a number, True, False or None)", at: start)
+      }
       return .integer(value)
     }
   }

@@ -1,6 +1,8 @@
 // Read access to a ZIP archive: entries by name from the central directory, their payloads read
 // on demand (stored entries straight from the file into the caller's buffer; deflate entries through
-// zlib), with sizes checked against the file before allocation and an optional CRC-32 check.
+// zlib), with sizes checked against the file before allocation. The CRC-32 of every entry whose
+// bytes are handed out is checked (zlib's crc32) against the central directory, once per entry:
+// a damaged download fails loudly instead of loading wrong weights.
 import CZlib
 import Foundation
 
@@ -9,6 +11,9 @@ public final class ZipArchive {
   /// Entries in central-directory order.
   public let entries: [ZipEntry]
   private let indexByName: [String: Int]
+  /// Entries whose CRC-32 has been checked (the whole record, so that two records pointing at
+  /// the same bytes with different CRCs are both checked).
+  private var verifiedEntries: Set<ZipEntry> = []
 
   public convenience init(url: URL) throws {
     try self.init(source: FileBytes(url: url))
@@ -85,15 +90,50 @@ public final class ZipArchive {
   }
 
   /// For a stored entry, the byte range of its payload in the file (no copy needed); nil when compressed.
-  public func storedRange(of entry: ZipEntry) throws -> Range<Int>? {
+  /// The payload's CRC-32 is checked first unless `verifyCRC` is false.
+  public func storedRange(of entry: ZipEntry, verifyCRC: Bool = true) throws -> Range<Int>? {
     try validate(entry)
     guard entry.isStored else { return nil }
+    if verifyCRC { try verifyChecksum(of: entry) }
     let offset = try dataOffset(of: entry)
     return offset..<offset + entry.compressedSize
   }
 
+  /// Checks the entry's CRC-32 against the central directory (streaming over the payload in
+  /// bounded chunks, decompressing deflated ones); each entry is checked at most once.
+  public func verifyChecksum(of entry: ZipEntry) throws {
+    guard !verifiedEntries.contains(entry) else { return }
+    try validate(entry)
+    let offset = try dataOffset(of: entry)
+    var crc: UInt32 = 0
+    if entry.isStored {
+      let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(entry.compressedSize, 1), 1 << 20), alignment: 16)
+      defer { chunk.deallocate() }
+      var done = 0
+      while done < entry.compressedSize {
+        let part = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<min(chunk.count, entry.compressedSize - done)])
+        try source.read(at: offset + done, into: part)
+        crc = ZipChecksum.crc32(UnsafeRawBufferPointer(part), continuing: crc)
+        done += part.count
+      }
+    } else {
+      try Inflater.inflateRaw(
+        from: source, offset: offset, compressedSize: entry.compressedSize, expectedSize: entry.uncompressedSize,
+        entry: entry.name
+      ) { crc = ZipChecksum.crc32($0, continuing: crc) }
+    }
+    try check(crc, of: entry)
+  }
+
+  private func check(_ computed: UInt32, of entry: ZipEntry) throws {
+    guard computed == entry.crc32 else {
+      throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: computed)
+    }
+    verifiedEntries.insert(entry)
+  }
+
   /// Decompresses (or copies) the whole payload into `buffer`, whose size must equal `uncompressedSize`.
-  public func read(_ entry: ZipEntry, into buffer: UnsafeMutableRawBufferPointer, verifyCRC: Bool = false) throws {
+  public func read(_ entry: ZipEntry, into buffer: UnsafeMutableRawBufferPointer, verifyCRC: Bool = true) throws {
     try validate(entry)
     guard buffer.count == entry.uncompressedSize else {
       throw ArchiveError.implausibleEntrySize(
@@ -113,18 +153,13 @@ public final class ZipArchive {
         filled += chunk.count
       }
     }
-    if verifyCRC {
-      let actual = ZipChecksum.crc32(UnsafeRawBufferPointer(buffer))
-      guard actual == entry.crc32 else {
-        throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: actual)
-      }
-    }
+    if verifyCRC { try check(ZipChecksum.crc32(UnsafeRawBufferPointer(buffer)), of: entry) }
   }
 
   /// The whole payload as a new array. Stored payloads are allocated once their extent is checked
   /// against the file; deflated ones grow with the data actually decompressed, so a corrupt size
   /// field cannot reserve memory the archive does not fill.
-  public func read(_ entry: ZipEntry, verifyCRC: Bool = false) throws -> [UInt8] {
+  public func read(_ entry: ZipEntry, verifyCRC: Bool = true) throws -> [UInt8] {
     try validate(entry)
     let offset = try dataOffset(of: entry)  // checks the payload lies inside the file
     var bytes: [UInt8]
@@ -138,21 +173,16 @@ public final class ZipArchive {
         entry: entry.name
       ) { chunk in bytes.append(contentsOf: chunk) }
     }
-    if verifyCRC {
-      let actual = bytes.withUnsafeBytes { ZipChecksum.crc32($0) }
-      guard actual == entry.crc32 else {
-        throw ArchiveError.checksumMismatch(file: source.name, entry: entry.name, expected: entry.crc32, actual: actual)
-      }
-    }
+    if verifyCRC { try check(bytes.withUnsafeBytes { ZipChecksum.crc32($0) }, of: entry) }
     return bytes
   }
 
-  public func read(named name: String, verifyCRC: Bool = false) throws -> [UInt8] {
+  public func read(named name: String, verifyCRC: Bool = true) throws -> [UInt8] {
     try read(requireEntry(named: name), verifyCRC: verifyCRC)
   }
 
-  /// Bytes `range` of the payload into `buffer`: stored entries are read in place, compressed ones
-  /// are decompressed once into a temporary buffer.
+  /// Bytes `range` of the payload into `buffer`: stored entries are read in place (after their
+  /// CRC-32 check), compressed ones are decompressed once into a temporary buffer.
   public func read(_ entry: ZipEntry, range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
     try validate(entry)
     guard range.lowerBound >= 0, range.upperBound <= entry.uncompressedSize, buffer.count == range.count else {
@@ -161,6 +191,7 @@ public final class ZipArchive {
         available: max(0, entry.uncompressedSize - range.lowerBound))
     }
     if entry.isStored {
+      try verifyChecksum(of: entry)
       try source.read(at: try dataOffset(of: entry) + range.lowerBound, into: buffer)
     } else {
       let whole = try read(entry)
@@ -168,7 +199,8 @@ public final class ZipArchive {
     }
   }
 
-  /// The payload as random-access bytes: a window on the file for stored entries, decompressed memory otherwise.
+  /// The payload as random-access bytes: a window on the file for stored entries, decompressed
+  /// memory otherwise; its CRC-32 checked either way.
   public func payload(of entry: ZipEntry) throws -> RandomAccessBytes {
     if let range = try storedRange(of: entry) {
       return SliceBytes(base: source, range: range, name: "\(source.name)[\(entry.name)]")

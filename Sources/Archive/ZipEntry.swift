@@ -1,7 +1,7 @@
 // One file inside a ZIP archive, as its central-directory record describes it (ZIP64 sizes and
 // offsets already resolved), plus the signatures and limits shared by the reader and writer.
 
-public struct ZipEntry: Equatable, Sendable {
+public struct ZipEntry: Hashable, Sendable {
   public var name: String
   /// 0 = stored, 8 = deflate.
   public var method: Int

@@ -2,7 +2,10 @@
 // file, finds where each entry's data ends (from the header sizes, a validated data descriptor, or a
 // size the caller knows from elsewhere, e.g. a checkpoint's own pickle), and derives a lower bound
 // on the complete file's size (entries + central directory + end record), so the error can say
-// "N of at least M bytes" instead of a raw parser failure.
+// "N of at least M bytes" instead of a raw parser failure. Central-directory records that are
+// present count with their real sizes (names, extra fields, comments), missing ones with the least
+// they can take; and since the file is known to be incomplete, the bound is always above the bytes
+// present.
 
 public struct ScannedZipEntry: Equatable, Sendable {
   public var name: String
@@ -47,7 +50,8 @@ public struct ZipTruncationScan: Sendable {
       presentBytes: size, entries: [], cutEntry: nil, minimumTotalSize: nil, foundCentralDirectory: false)
     var position = 0
     var knownEnd = 0
-    var directoryBytes = 0
+    // Least size of each entry's central-directory record (fixed part and name).
+    var directoryRecordBytes: [Int] = []
     let maxEntries = 1 << 20
     while position + 4 <= size, result.entries.count < maxEntries {
       let signature = try u32(source, position)
@@ -57,7 +61,7 @@ public struct ZipTruncationScan: Sendable {
         knownEnd = position + ZipLayout.localHeaderSize
         result.cutEntry = "(the local header at byte \(position))"
         result.entries.append(ScannedZipEntry(name: result.cutEntry ?? "", method: 0, dataRange: nil, isComplete: false))
-        directoryBytes += ZipLayout.centralDirectoryEntrySize
+        directoryRecordBytes.append(ZipLayout.centralDirectoryEntrySize)
         break
       }
       let header = try source.bytes(at: position, count: ZipLayout.localHeaderSize, context: "a local header")
@@ -72,13 +76,13 @@ public struct ZipTruncationScan: Sendable {
         knownEnd = headerEnd
         result.cutEntry = "(the local header at byte \(position))"
         result.entries.append(ScannedZipEntry(name: result.cutEntry ?? "", method: method, dataRange: nil, isComplete: false))
-        directoryBytes += ZipLayout.centralDirectoryEntrySize + nameLength
+        directoryRecordBytes.append(ZipLayout.centralDirectoryEntrySize + nameLength)
         break
       }
       let name = String(
         decoding: try source.bytes(at: position + ZipLayout.localHeaderSize, count: nameLength, context: "a name"),
         as: UTF8.self)
-      directoryBytes += ZipLayout.centralDirectoryEntrySize + nameLength
+      directoryRecordBytes.append(ZipLayout.centralDirectoryEntrySize + nameLength)
       var entry = ScannedZipEntry(name: name, method: method, dataRange: nil, isComplete: false)
       var next: Int?
       if flags & 8 == 0 {
@@ -108,9 +112,54 @@ public struct ZipTruncationScan: Sendable {
       position = end
     }
     if !result.entries.isEmpty {
-      result.minimumTotalSize = max(knownEnd, position) + directoryBytes + ZipLayout.endRecordSize
+      var directoryEnd = max(knownEnd, position)
+      var recordsPresent = 0
+      if result.foundCentralDirectory {
+        (directoryEnd, recordsPresent) = try walkDirectory(source, from: position, limit: result.entries.count)
+      }
+      if recordsPresent == result.entries.count {
+        directoryEnd = try skipZip64EndRecords(source, at: directoryEnd)
+      }
+      let missing = directoryRecordBytes.dropFirst(recordsPresent).reduce(0, +)
+      // Every count here is bounded by the file size and 2^16 per field, so the sum cannot overflow.
+      let bound = directoryEnd + missing + ZipLayout.endRecordSize
+      result.minimumTotalSize = max(bound, size + 1)
     }
     return result
+  }
+
+  /// Past a ZIP64 end record (its declared size when readable) and the locator that must follow
+  /// it, when the end record starts at `position`; else `position`.
+  private static func skipZip64EndRecords(_ source: RandomAccessBytes, at position: Int) throws -> Int {
+    guard position + 4 <= source.count, try u32(source, position) == ZipSignature.zip64EndOfCentralDirectory else {
+      return position
+    }
+    var recordSize = ZipLayout.zip64EndRecordSize
+    if position + 12 <= source.count {
+      let declared = littleEndianValue(try source.bytes(at: position + 4, count: 8, context: "a ZIP64 end record"), at: 0, width: 8)
+      if declared >= 44, declared <= 65536 { recordSize = 12 + Int(declared) }
+    }
+    return position + recordSize + ZipLayout.zip64LocatorSize
+  }
+
+  /// Walks the central-directory records present from `start` (at most `limit`); returns where
+  /// the last one seen ends (possibly past the end of the file) and how many were seen.
+  private static func walkDirectory(
+    _ source: RandomAccessBytes, from start: Int, limit: Int
+  ) throws -> (end: Int, records: Int) {
+    var position = start
+    var records = 0
+    while records < limit, position + 4 <= source.count, try u32(source, position) == ZipSignature.centralDirectory {
+      records += 1
+      guard position + ZipLayout.centralDirectoryEntrySize <= source.count else {
+        return (position + ZipLayout.centralDirectoryEntrySize, records)
+      }
+      let header = try source.bytes(at: position, count: ZipLayout.centralDirectoryEntrySize, context: "a central-directory record")
+      // Name, extra field and comment lengths.
+      let variable = [28, 30, 32].map { Int(littleEndianValue(header, at: $0, width: 2)) }.reduce(0, +)
+      position += ZipLayout.centralDirectoryEntrySize + variable
+    }
+    return (position, records)
   }
 
   private static func u32(_ source: RandomAccessBytes, _ offset: Int) throws -> UInt32 {

@@ -29,8 +29,12 @@ enum CheckpointLayout {
     if containsTensor(top, document) {
       return try collect(top, document, layout: "bare state dict", file: file)
     }
+    guard !top.keys.isEmpty else {
+      throw CheckpointError.noStateDictionary(file: file, found: "the top-level dict is empty: it has no keys")
+    }
     let keys = top.keys.prefix(12).map { document.string($0).map { "'\($0)'" } ?? "?" }.joined(separator: ", ")
-    throw CheckpointError.noStateDictionary(file: file, found: "top-level keys: \(keys)")
+    let more = top.keys.count > 12 ? ", … (\(top.keys.count) in all)" : ""
+    throw CheckpointError.noStateDictionary(file: file, found: "top-level keys: \(keys)\(more)")
   }
 
   static func containsTensor(_ dictionary: PickleDictionary, _ document: PickleDocument) -> Bool {

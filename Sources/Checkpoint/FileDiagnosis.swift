@@ -80,9 +80,12 @@ enum FileDiagnosis {
     let names = archive.entries.map(\.name)
     if names.contains(where: { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }) { return .torchZip }
     if !names.isEmpty, names.allSatisfy({ $0.hasSuffix(".npy") }) { return .npz }
+    let held =
+      names.isEmpty
+      ? "no entries"
+      : names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", … (\(names.count) entries in all)" : "")
     throw CheckpointError.notACheckpoint(
-      file: source.name,
-      found: "a ZIP archive without data.pkl or .npy members (it holds \(names.prefix(5).joined(separator: ", ")))")
+      file: source.name, found: "a ZIP archive without data.pkl or .npy members (it holds \(held))")
   }
 
   static func starts(_ bytes: [UInt8], _ prefix: [UInt8]) -> Bool {

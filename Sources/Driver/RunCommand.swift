@@ -21,6 +21,7 @@ struct RunCommand: Subcommand {
       .option("compare", "FILE", "reference .npy: print the max error against it, exit 3 beyond 1e-4 relative"),
       .flag("argmax", "write argmax labels over the class axis instead of logits"),
       .flag("kernel-times", "JIT: print the slowest kernels of the run"),
+      .option("repeat", "N", "run N more times after the first (warm-up) and print the median and minimum"),
     ]
   }
   var details: String {
@@ -43,7 +44,7 @@ struct RunCommand: Subcommand {
     let backend = try BackendOptions.parse(arguments)
     var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))
     input.dtype = .f32
-    let weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
+    var weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
     var modelArguments = arguments
     if arguments.value("input-shape") == nil {
       modelArguments.values["input-shape"] = [input.shape.map(String.init).joined(separator: ",")]
@@ -54,10 +55,11 @@ struct RunCommand: Subcommand {
         "the input \(inputPath) has shape \(input.shape) but the model expects \(model.graph.inputs.first?.type.description ?? "no input")"
       )
     }
-    let parameters: [String: Tensor]
-    if let weightsFile {
-      parameters = try WeightBinding.bind(weightsFile.tensors, to: model.graph)
-      console.diagnostics("weights: \(weightsFile.summary)")
+    var parameters: [String: Tensor]
+    if let file = weightsFile {
+      parameters = try WeightBinding.bind(file.tensors, to: model.graph)
+      console.diagnostics("weights: \(file.summary)")
+      weightsFile = nil
     } else if let seed = try arguments.integer("random-weights") {
       parameters = RandomWeights.generate(for: model.graph, seed: UInt64(truncatingIfNeeded: seed))
       console.diagnostics("weights: deterministic random weights (seed \(seed)); results mean nothing medically")
@@ -72,10 +74,12 @@ struct RunCommand: Subcommand {
         options: try CompilationPipeline.options(from: arguments), passes: try CompilationPipeline.passes(from: arguments),
         output: { console.diagnostics($0.hasSuffix("\n") ? String($0.dropLast()) : $0) })
       let compiled = try CompiledModel(graph: model.graph, weights: parameters, options: backend, pipeline: pipeline)
+      parameters = [:]  // the JIT packed its own copy; the checkpoint's tensors are not needed any more
       let compileSeconds = Date().timeIntervalSince(start)
       let runStart = Date()
       output = try compiled.run(input)
       let runSeconds = Date().timeIntervalSince(runStart)
+      try repeatRuns(arguments, console: console) { try compiled.run(input, into: &output) }
       if let jit = compiled.jitProgram {
         description = "the JIT (\(jit.threads) threads; compiled in \(Format.seconds(compileSeconds)), ran in \(Format.seconds(runSeconds)))"
         let interpreted = jit.kernels.filter { $0.interpretedBecause != nil }
@@ -92,6 +96,7 @@ struct RunCommand: Subcommand {
         throw CommandLineError("the graph produced no output")
       }
       output = result
+      try repeatRuns(arguments, console: console) { _ = try interpreter.run(inputs: [graphInput.name: input]) }
     }
     if arguments.has("argmax") { output = try ReferenceOps.argmax(output, axis: 1) }
     let seconds = Date().timeIntervalSince(start)
@@ -109,5 +114,25 @@ struct RunCommand: Subcommand {
       return report.maxRelativeToScale <= 1e-4 ? 0 : 3
     }
     return 0
+  }
+
+  /// `--repeat N`: times N further runs; prints median, minimum and the peak resident set.
+  private func repeatRuns(_ arguments: ParsedArguments, console: Console, _ body: () throws -> Void) throws {
+    guard let count = try arguments.integer("repeat") else { return }
+    guard count >= 1 else { throw CommandLineError("--repeat must be at least 1, got \(count)") }
+    var times: [Double] = []
+    let cpuStart = BackendResources.cpuSeconds()
+    for _ in 0..<count {
+      let start = Date()
+      try body()
+      times.append(Date().timeIntervalSince(start))
+    }
+    let cpu = (BackendResources.cpuSeconds() - cpuStart) / Double(count)
+    let wall = times.reduce(0, +) / Double(count)
+    times.sort()
+    console.diagnostics(
+      "repeat \(count): median \(Format.seconds(times[count / 2])), min \(Format.seconds(times[0])), "
+        + "peak RSS \(Format.bytes(BackendResources.peakResidentBytes())), "
+        + String(format: "%.2f CPU seconds per wall second", wall > 0 ? cpu / wall : 0))
   }
 }

@@ -19,8 +19,11 @@ public enum ConvolutionCost {
     case .parameter(let name): weight = parameters[name]
     case .value(let name): weight = values[name]
     }
-    guard let weight, weight.rank == 5, let outputs = node.resultType?.elementCount else { return 0 }
-    var total = outputs
+    guard let weight, weight.rank == 5, let result = node.resultType,
+      !(result.shape + weight.shape).contains(where: { $0 < 0 })
+    else { return 0 }
+    // An element count that overflows is a cost that does too.
+    guard var total = result.elementCount else { return Int.max }
     for size in weight.shape.dropFirst() {
       let (product, overflow) = total.multipliedReportingOverflow(by: size)
       if overflow { return Int.max }

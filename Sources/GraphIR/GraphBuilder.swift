@@ -48,6 +48,7 @@ public final class GraphBuilder {
   /// Declares (or reuses, when already declared with the same type) a parameter in the current scope.
   public func parameter(_ name: String, _ type: TensorType) throws -> Operand {
     let full = qualified(name)
+    try type.checkSize(at: "param @\(full)")
     if let existing = parameterTypes[full] {
       guard existing == type else {
         throw GraphError(.shape, at: "param @\(full)", "declared as \(existing), now needed as \(type)")

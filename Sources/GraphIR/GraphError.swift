@@ -12,6 +12,7 @@ public struct GraphError: Error, CustomStringConvertible, Equatable, Sendable {
     case attribute = "bad attribute"
     case shape = "shape mismatch"
     case type = "type mismatch"
+    case size = "tensor too large"
     case output = "bad output"
     case parse = "parse error"
   }

@@ -75,6 +75,8 @@ public enum Lexer {
         let text = String(String.UnicodeScalarView(scalars[index..<end]))
         if let value = Int(text) {
           append(.integer(value))
+        } else if isIntegerLiteral(text) {
+          throw error("integer literal \(text) out of range (integers must lie in \(Int.min)...\(Int.max))")
         } else if let value = Double(text) {
           append(.number(value))
         } else {
@@ -117,9 +119,26 @@ public enum Lexer {
         index += 1
         continue
       }
-      throw error("unexpected character '\(scalar)'")
+      throw error("unexpected character \(describe(scalar))")
     }
     tokens.append(PositionedToken(token: .end, line: line, column: index - lineStart + 1))
     return tokens
+  }
+
+  /// Digits with an optional sign: an integer however large.
+  static func isIntegerLiteral(_ text: String) -> Bool {
+    let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+    return !digits.isEmpty && digits.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
+  }
+
+  /// A character for an error message: quoted when printable ASCII or a letter, else as U+XXXX
+  /// (a NUL byte, a control character or an invisible one would otherwise print as nothing).
+  public static func describe(_ scalar: Unicode.Scalar) -> String {
+    let visible = (scalar.value > 0x20 && scalar.value < 0x7F)
+      || (scalar.value > 0x7F && (scalar.properties.isAlphabetic || scalar.properties.isMath
+        || scalar.properties.generalCategory == .otherSymbol))
+    if visible { return "'\(scalar)'" }
+    let hex = String(scalar.value, radix: 16, uppercase: true)
+    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
   }
 }

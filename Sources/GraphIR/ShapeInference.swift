@@ -1,10 +1,29 @@
 // Shape inference: the result type of every op from its operand types and attributes.
 // Also the single place that checks operand shapes against each other (e.g. a conv weight of the
 // wrong shape, a concat of mismatched spatial sizes), so builder, parser and verifier agree.
+// All size arithmetic is overflow-checked, and every operand and result type must be a valid
+// tensor type (TensorType.sizeProblem): absurd shapes throw a `.size` error naming the op.
 
 public enum ShapeInference {
   /// Result types of `kind` applied to operands of the given types. `location` names the node in errors.
   public static func resultTypes(
+    _ kind: OpKind, operands: [TensorType], attributes: [String: Attribute], location: String
+  ) throws -> [TensorType] {
+    for (position, operand) in operands.enumerated() {
+      if let problem = operand.sizeProblem {
+        throw GraphError(.size, at: location, "operand \(position): \(problem); use a smaller shape")
+      }
+    }
+    let results = try inferResultTypes(kind, operands: operands, attributes: attributes, location: location)
+    for result in results {
+      if let problem = result.sizeProblem {
+        throw GraphError(.size, at: location, "the result would be invalid: \(problem); use a smaller input shape")
+      }
+    }
+    return results
+  }
+
+  private static func inferResultTypes(
     _ kind: OpKind, operands: [TensorType], attributes: [String: Attribute], location: String
   ) throws -> [TensorType] {
     func fail(_ message: String) -> GraphError { GraphError(.shape, at: location, message) }
@@ -32,7 +51,10 @@ public enum ShapeInference {
       let padding = attributes["padding"]?.intsValue ?? []
       var out = [x.shape[0], w.shape[0]]
       for axis in 0..<3 {
-        let padded = x.shape[2 + axis] + padding[2 * axis] + padding[2 * axis + 1]
+        let what = "the padded input on spatial axis \(axis)"
+        let padded = try add(
+          try add(x.shape[2 + axis], padding[2 * axis], location, what: what), padding[2 * axis + 1], location,
+          what: what)
         let kernel = w.shape[2 + axis]
         guard padded >= kernel else {
           throw fail("kernel \(kernel) larger than the padded input \(padded) on spatial axis \(axis)")
@@ -57,7 +79,11 @@ public enum ShapeInference {
     case .upsampleNearest:
       guard x.rank == 5 else { throw fail("input must be 5-D, got \(x)") }
       let scale = attributes["scale"]?.intsValue ?? []
-      return [TensorType(x.dtype, Array(x.shape[0..<2]) + (0..<3).map { x.shape[2 + $0] * scale[$0] })]
+      var shape = Array(x.shape[0..<2])
+      for axis in 0..<3 {
+        shape.append(try multiply(x.shape[2 + axis], scale[axis], location, what: "the upsampled size on spatial axis \(axis)"))
+      }
+      return [TensorType(x.dtype, shape)]
     case .concat:
       let axis = attributes["axis"]?.intValue ?? 0
       guard axis >= 0, axis < x.rank else { throw outOfRange("axis", axis, "0..<\(x.rank)", location) }
@@ -67,7 +93,7 @@ public enum ShapeInference {
         for dim in 0..<x.rank where dim != axis && operand.shape[dim] != x.shape[dim] {
           throw fail("cannot concat \(x) with \(operand) along axis \(axis): axis \(dim) differs")
         }
-        total += operand.shape[axis]
+        total = try add(total, operand.shape[axis], location, what: "the concatenated size along axis \(axis)")
       }
       var shape = x.shape
       shape[axis] = total
@@ -94,8 +120,10 @@ public enum ShapeInference {
     public var residual: Int?
     public var count: Int
 
+    /// Operand counts out of any real range (`inputs` near Int.max) are clamped so the positions
+    /// cannot overflow; `fusedConvolutionType` rejects them.
     public init(attributes: [String: Attribute]) {
-      let inputCount = max(attributes["inputs"]?.intValue ?? 1, 1)
+      let inputCount = min(max(attributes["inputs"]?.intValue ?? 1, 1), Self.maxInputs)
       inputs = 0..<inputCount
       var next = inputCount
       weight = next
@@ -111,16 +139,19 @@ public enum ShapeInference {
       if residual != nil { next += 1 }
       count = next
     }
+
+    static let maxInputs = 1 << 32
   }
 
   static func fusedConvolutionType(
     _ operands: [TensorType], attributes: [String: Attribute], location: String
   ) throws -> TensorType {
     func fail(_ message: String) -> GraphError { GraphError(.shape, at: location, message) }
-    let roles = FusedConvolutionOperands(attributes: attributes)
-    guard (attributes["inputs"]?.intValue ?? 0) >= 1 else {
-      throw outOfRange("inputs", attributes["inputs"]?.intValue ?? 0, "≥ 1", location)
+    let declaredInputs = attributes["inputs"]?.intValue ?? 0
+    guard declaredInputs >= 1, declaredInputs < operands.count else {
+      throw outOfRange("inputs", declaredInputs, "1...\(max(operands.count - 1, 1)) (fewer than the \(operands.count) operands)", location)
     }
+    let roles = FusedConvolutionOperands(attributes: attributes)
     guard operands.count == roles.count else {
       throw GraphError(
         .operandCount, at: location, "the attributes describe \(roles.count) operands, the op has \(operands.count)")
@@ -132,7 +163,7 @@ public enum ShapeInference {
       guard input.rank == 5, input.shape[0] == first.shape[0], input.shape[2...] == first.shape[2...] else {
         throw fail("inputs \(first) and \(input) cannot be concatenated along channels")
       }
-      channels += input.shape[1]
+      channels = try add(channels, input.shape[1], location, what: "the concatenated input channels")
     }
     var concatenated = first
     concatenated.shape[1] = channels
@@ -187,6 +218,20 @@ public enum ShapeInference {
     default:
       break
     }
+  }
+
+  /// `a + b`, or a `.size` error at `location` naming `what` when the sum overflows.
+  static func add(_ a: Int, _ b: Int, _ location: String, what: String) throws -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    guard !overflow else { throw GraphError(.size, at: location, "\(what) (\(a) + \(b)) overflows 64 bits") }
+    return sum
+  }
+
+  /// `a × b`, or a `.size` error at `location` naming `what` when the product overflows.
+  static func multiply(_ a: Int, _ b: Int, _ location: String, what: String) throws -> Int {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    guard !overflow else { throw GraphError(.size, at: location, "\(what) (\(a) × \(b)) overflows 64 bits") }
+    return product
   }
 
   static func outOfRange(_ name: String, _ value: Int, _ range: String, _ location: String) -> GraphError {

@@ -1,6 +1,7 @@
 // The Graph IR verifier: every op known, every operand defined before use (cycles reported as
 // such), no value defined twice, attributes in range, operand shapes consistent, declared result
-// types equal to the inferred ones, outputs defined. Messages name the op by its result value.
+// types equal to the inferred ones, outputs defined, every tensor type of a valid size (at most
+// TensorType.maxByteCount bytes). Messages name the op by its result value.
 
 public enum Verifier {
   /// Throws the first problem found.
@@ -10,6 +11,7 @@ public enum Verifier {
       guard defined[input.name] == nil else {
         throw GraphError(.duplicateDefinition, at: "input %\(input.name)", "%\(input.name) is defined twice")
       }
+      try input.type.checkSize(at: "input %\(input.name)")
       defined[input.name] = input.type
     }
     var parameters: [String: TensorType] = [:]
@@ -18,6 +20,7 @@ public enum Verifier {
         throw GraphError(
           .duplicateDefinition, at: "param @\(parameter.name)", "@\(parameter.name) is declared twice")
       }
+      try parameter.type.checkSize(at: "param @\(parameter.name)")
       parameters[parameter.name] = parameter.type
     }
     let definedLater = graph.definingNode

@@ -20,20 +20,27 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
   public var padding: [Int]
   public var outputSize: [Int]
 
-  public var totalInputChannels: Int { inputChannels.reduce(0, +) }
+  public var totalInputChannels: Int { SaturatingSize.sum(inputChannels) }
   /// Spatial size the convolution sees: stored size times the upsampling factor.
   public var inputSize: [Int] { zip(storedInputSize, upsample).map { $0 * $1 } }
-  public var kernelVolume: Int { kernelSize.reduce(1, *) }
-  public var outputVoxels: Int { outputSize.reduce(1, *) }
+  public var kernelVolume: Int { kernelSize.reduce(1) { SaturatingSize.multiply($0, $1) } }
+  public var outputVoxels: Int { outputSize.reduce(1) { SaturatingSize.multiply($0, $1) } }
   public var isPointwise: Bool { kernelSize == [1, 1, 1] }
 
-  /// Multiply-accumulates (weight MACs, STUNET.md §5's convention).
-  public var multiplyAccumulates: Int { batch &* outputChannels &* outputVoxels &* totalInputChannels &* kernelVolume }
+  /// Multiply-accumulates (weight MACs, STUNET.md §5's convention); Int.max when that overflows.
+  public var multiplyAccumulates: Int {
+    [batch, outputChannels, totalInputChannels, kernelVolume].reduce(outputVoxels) { SaturatingSize.multiply($0, $1) }
+  }
 
   /// Reads the geometry of `kernel` in `program`; throws a message naming the kernel on any mismatch.
   public init(_ kernel: Kernel, in program: KernelProgram, location: String) throws {
+    try self.init(kernel, in: program, bufferIndex: program.bufferIndex, location: location)
+  }
+
+  /// As above, with the program's `bufferIndex` computed once by the caller (per-kernel callers
+  /// over a whole program would otherwise rebuild it for every kernel).
+  public init(_ kernel: Kernel, in program: KernelProgram, bufferIndex buffers: [String: Int], location: String) throws {
     func fail(_ message: String) -> KernelIRError { KernelIRError(.shape, at: location, message) }
-    let buffers = program.bufferIndex
     func type(_ name: String) throws -> TensorType {
       guard let index = buffers[name] else {
         throw KernelIRError(.undefinedBuffer, at: location, "%\(name) is not declared")
@@ -52,7 +59,7 @@ public struct ConvolutionDescriptor: Hashable, Sendable {
     outputChannels = weight.shape[0]
     storedInputSize = Array(first.shape[2...])
     kernelSize = Array(weight.shape[2...])
-    guard weight.shape[1] == inputChannels.reduce(0, +) else {
+    guard let totalChannels = CheckedSize.sum(inputChannels), weight.shape[1] == totalChannels else {
       throw fail("weight \(weight) expects \(weight.shape[1]) input channels, the inputs have \(inputChannels) in total")
     }
     guard let stride = kernel.ints("stride"), stride.count == 3, stride.allSatisfy({ $0 >= 1 }) else {

@@ -12,8 +12,9 @@ public enum KernelPrinter {
     for buffer in program.buffers {
       lines.append("  " + print(buffer))
     }
+    let bufferIndex = program.bufferIndex
     for (index, kernel) in program.kernels.enumerated() {
-      lines.append("  " + print(kernel, buffers: program) + "  // k\(index)")
+      lines.append("  " + print(kernel, buffers: program, bufferIndex: bufferIndex) + "  // k\(index)")
     }
     if !program.outputs.isEmpty {
       lines.append("  output " + program.outputs.map { "%" + $0 }.joined(separator: ", "))
@@ -41,7 +42,10 @@ public enum KernelPrinter {
   }
 
   public static func print(_ kernel: Kernel, buffers program: KernelProgram) -> String {
-    let index = program.bufferIndex
+    print(kernel, buffers: program, bufferIndex: program.bufferIndex)
+  }
+
+  static func print(_ kernel: Kernel, buffers program: KernelProgram, bufferIndex index: [String: Int]) -> String {
     func operand(_ operand: KernelOperand) -> String {
       let sigil = index[operand.buffer].map { BufferGeometry.sigil(program.buffers[$0].kind) } ?? "%"
       return "\(operand.role): \(sigil)\(operand.buffer)"

@@ -59,5 +59,5 @@ public struct KernelProgram: Hashable, Sendable {
   }
 
   /// Total estimated floating-point operations.
-  public var totalFlops: Int { kernels.reduce(0) { $0 &+ $1.flops } }
+  public var totalFlops: Int { SaturatingSize.sum(kernels.map(\.flops)) }
 }

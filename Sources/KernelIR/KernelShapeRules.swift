@@ -4,8 +4,7 @@
 import GraphIR
 
 enum KernelShapeRules {
-  static func verify(_ kernel: Kernel, _ program: KernelProgram, location: String) throws {
-    let index = program.bufferIndex
+  static func verify(_ kernel: Kernel, _ program: KernelProgram, _ index: [String: Int], location: String) throws {
     func fail(_ message: String) -> KernelIRError { KernelIRError(.shape, at: location, message) }
     func buffer(_ name: String?) throws -> KernelBuffer {
       guard let name, let position = index[name] else { throw fail("missing operand") }
@@ -33,7 +32,7 @@ enum KernelShapeRules {
 
     switch kernel.kind {
     case .conv3dFirst, .conv3dDirect, .conv3dPointwise:
-      let geometry = try ConvolutionDescriptor(kernel, in: program, location: location)
+      let geometry = try ConvolutionDescriptor(kernel, in: program, bufferIndex: index, location: location)
       let inputs = try kernel.inputs("input").map { try buffer($0) }
       let output = try buffer(kernel.output("output"))
       guard output.type.shape == geometry.outputShape else {

@@ -14,7 +14,7 @@ public enum KernelVerifier {
       let location = describe(kernel, at: position)
       try verifyOperands(kernel, program, index, location: location)
       try verifyAttributes(kernel, location: location)
-      try KernelShapeRules.verify(kernel, program, location: location)
+      try KernelShapeRules.verify(kernel, program, index, location: location)
     }
     try verifyDataflow(program, index)
     try verifyOutputs(program, index)

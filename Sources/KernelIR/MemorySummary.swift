@@ -2,9 +2,11 @@
 // - arena bytes: end of the highest arena buffer (64-byte aligned), once offsets are planned;
 // - max-live lower bound: the maximum over kernels of the bytes that must be live at once
 //   (buffers sharing bytes in place, and views, counted once; sizes rounded up to the alignment);
-//   no placement can use less;
+//   no placement can use less (computed by one sweep over the kernels);
 // - efficiency: lower bound / arena (1.0 is a perfect packing);
 // - naive total: every arena buffer in its own allocation, nothing freed.
+
+import GraphIR
 
 public struct MemorySummary: Equatable, Sendable {
   public var arenaBytes: Int?
@@ -29,21 +31,36 @@ public struct MemorySummary: Equatable, Sendable {
     func aligned(_ bytes: Int) -> Int { CheckedSize.aligned(bytes, alignment) }
     let intervals = Liveness.intervals(program)
     let index = program.bufferIndex
-    // Storage groups: follow in-place links to the first buffer of the chain.
+    // Storage groups: follow in-place links to the first buffer of the chain (memoised, so long
+    // in-place chains stay linear; a cyclic chain ends where it repeats).
+    var rootCache: [String: String] = [:]
     func root(_ name: String) -> String {
-      var current = name
+      var path: [String] = []
       var seen: Set<String> = []
-      while let position = index[current], let previous = program.buffers[position].inPlaceOf, !seen.contains(current) {
-        seen.insert(current)
+      var current = name
+      var result = name
+      while true {
+        if let known = rootCache[current] {
+          result = known
+          break
+        }
+        guard seen.insert(current).inserted, let position = index[current],
+          let previous = program.buffers[position].inPlaceOf
+        else {
+          result = current
+          break
+        }
+        path.append(current)
         current = previous
       }
-      return current
+      for member in path { rootCache[member] = result }
+      return result
     }
     var groups: [String: (interval: LiveInterval, bytes: Int)] = [:]
     var order: [String] = []
-    var naive = 0
+    var naive = ByteTally()
     for buffer in program.buffers where buffer.kind.ownsArenaStorage {
-      naive = naive &+ aligned(buffer.byteCount)
+      naive.add(aligned(buffer.byteCount))
       let interval = buffer.live ?? intervals[buffer.name] ?? LiveInterval(0, 0)
       let key = root(buffer.name)
       if let group = groups[key] {
@@ -56,20 +73,32 @@ public struct MemorySummary: Equatable, Sendable {
         order.append(key)
       }
     }
-    var best = 0
+    // Live bytes per kernel by a sweep: each group adds its bytes where its interval starts and
+    // takes them back after it ends (exact, saturating only when read out).
+    let kernelCount = max(program.kernels.count, 1)
+    var starting = [ByteTally](repeating: ByteTally(), count: kernelCount + 1)
+    var ending = [ByteTally](repeating: ByteTally(), count: kernelCount + 1)
+    for key in order {
+      guard let group = groups[key] else { continue }
+      let first = max(group.interval.first, 0)
+      let last = min(group.interval.last, kernelCount - 1)
+      guard first <= last else { continue }
+      starting[first].add(group.bytes)
+      ending[last + 1].add(group.bytes)
+    }
+    var live = ByteTally()
+    var best = ByteTally()
     var peak: Int?
-    for kernel in 0..<max(program.kernels.count, 1) {
-      var total = 0
-      for key in order {
-        if let group = groups[key], group.interval.contains(kernel) { total = total &+ group.bytes }
-      }
-      if total > best || peak == nil {
-        best = total
+    for kernel in 0..<kernelCount {
+      live.add(starting[kernel])
+      live.remove(ending[kernel])
+      if live > best || peak == nil {
+        best = live
         peak = kernel
       }
     }
-    lowerBoundBytes = best
-    naiveBytes = naive
+    lowerBoundBytes = best.value
+    naiveBytes = naive.value
     arenaBytes = program.arenaBytes
     peakKernel = program.kernels.isEmpty ? nil : peak
     if let peak {

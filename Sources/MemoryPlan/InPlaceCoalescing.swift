@@ -64,16 +64,25 @@ enum InPlaceCoalescing {
   /// Storage groups of the arena buffers (in-place chains merged), in order of first member.
   static func groups(_ program: KernelProgram, alignment: Int) -> [StorageGroup] {
     let index = program.bufferIndex
-    func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+    func aligned(_ bytes: Int) -> Int {
+      let (sum, overflow) = bytes.addingReportingOverflow(alignment - 1)
+      return overflow ? Int.max : sum / alignment * alignment
+    }
+    // The first buffer of each in-place chain, memoised so that long chains stay linear.
+    var rootCache: [String: String] = [:]
     func root(_ name: String) -> String {
       var current = name
       var seen: Set<String> = [name]
-      while let position = index[current], let previous = program.buffers[position].inPlaceOf,
-        index[previous] != nil, seen.insert(previous).inserted
+      var path: [String] = []
+      while rootCache[current] == nil, let position = index[current],
+        let previous = program.buffers[position].inPlaceOf, index[previous] != nil, seen.insert(previous).inserted
       {
+        path.append(current)
         current = previous
       }
-      return current
+      let result = rootCache[current] ?? current
+      for member in path { rootCache[member] = result }
+      return result
     }
     var groupOf: [String: Int] = [:]
     var groups: [StorageGroup] = []

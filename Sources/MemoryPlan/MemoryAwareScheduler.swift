@@ -6,6 +6,7 @@
 // decoder block, freeingFirst runs the 1x1 shortcut conv right after the first conv, in place over
 // the upsampled half, which frees the skip before conv2 allocates.
 
+import GraphIR
 import KernelIR
 
 enum MemoryAwareScheduler {
@@ -50,7 +51,7 @@ enum MemoryAwareScheduler {
         if storage != operand.buffer {
           // Writes a view: its base is allocated by the first writer.
           if !allocatedStorage.contains(storage) && basesCounted.insert(storage).inserted {
-            allocated += bytes(storage)
+            allocated = SaturatingSize.add(allocated, bytes(storage))
           }
           continue
         }
@@ -62,11 +63,11 @@ enum MemoryAwareScheduler {
         if let candidate {
           reused.insert(candidate)
         } else {
-          allocated += bytes(operand.buffer)
+          allocated = SaturatingSize.add(allocated, bytes(operand.buffer))
         }
       }
-      let released = freed.subtracting(reused).reduce(0) { $0 + bytes($1) }
-      return allocated - released
+      let released = SaturatingSize.sum(freed.subtracting(reused).map(bytes))
+      return SaturatingSize.subtract(allocated, released)
     }
     while !ready.isEmpty {
       let scores = Dictionary(uniqueKeysWithValues: ready.map { ($0, score($0)) })

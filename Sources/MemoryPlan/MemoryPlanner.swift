@@ -35,6 +35,7 @@ public enum MemoryPlanner {
     } catch {
       throw PlanError(.invalidProgram, "the program does not verify, plan it after fixing this: \(error)")
     }
+    try checkTotalSize(base)
     var schedules: [(String, [Int])] = [("graph order", Array(base.kernels.indices))]
     if options.reorder {
       for policy in MemoryAwareScheduler.Policy.allCases {
@@ -70,6 +71,23 @@ public enum MemoryPlanner {
       arenaBytes: program.arenaBytes ?? 0, lowerBoundBytes: summary.lowerBoundBytes, naiveBytes: summary.naiveBytes,
       schedule: chosen.schedule, placement: chosen.placement.name, inPlaceBuffers: chosen.inPlace,
       peakKernel: summary.peakKernel, peakBuffers: summary.peakBuffers)
+  }
+
+  /// The arena can never exceed the sum of the (aligned) arena buffers; requiring that sum to fit
+  /// in Int keeps every offset, load and arena size below it exact.
+  static func checkTotalSize(_ program: KernelProgram) throws {
+    let alignment = max(program.target.alignment, 1)
+    var total = 0
+    for buffer in program.buffers where buffer.kind.ownsArenaStorage {
+      let (padded, paddingOverflow) = buffer.byteCount.addingReportingOverflow(alignment - 1)
+      let (sum, sumOverflow) = total.addingReportingOverflow(padded / alignment * alignment)
+      guard !paddingOverflow, !sumOverflow else {
+        throw PlanError(
+          .tooLarge,
+          "the arena buffers need more than \(Int.max) bytes together (%\(buffer.name) alone takes \(buffer.byteCount)); no arena can hold them, use smaller shapes")
+      }
+      total = sum
+    }
   }
 
   /// Writes the group offsets into the member buffers, and view offsets from their bases.

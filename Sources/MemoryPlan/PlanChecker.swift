@@ -7,6 +7,7 @@
 // B declared inplace(A), same offset, size and layout, A's last kernel being B's first, and that
 // kernel reading A in a role whose result may overwrite it (Kernel.inPlaceCandidates).
 
+import GraphIR
 import KernelIR
 
 public enum PlanChecker {
@@ -54,11 +55,16 @@ public enum PlanChecker {
           let offset = buffer.offset
         else { throw PlanError(.missingOffset, "view %\(buffer.name) or its base %\(baseName) has no offset") }
         let base = program.buffers[position]
-        let spatial = base.type.shape.dropFirst(2).reduce(1, &*)
-        let expected = baseOffset &+ channelOffset &* spatial &* base.type.dtype.byteSize
-        guard offset == expected, offset &+ buffer.byteCount <= baseOffset &+ base.byteCount else {
+        // Saturating arithmetic: an overflow can only come from a view outside its base, and the
+        // saturated values then fail the comparison below.
+        let spatial = base.type.shape.dropFirst(2).reduce(base.type.dtype.byteSize) { SaturatingSize.multiply($0, $1) }
+        let expected = SaturatingSize.add(baseOffset, SaturatingSize.multiply(channelOffset, spatial))
+        let baseEnd = SaturatingSize.add(baseOffset, base.byteCount)
+        guard expected != Int.max, offset == expected, SaturatingSize.add(offset, buffer.byteCount) <= baseEnd,
+          baseEnd != Int.max
+        else {
           throw PlanError(
-            .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseOffset + base.byteCount))")
+            .view, "view %\(buffer.name) at \(offset) (\(buffer.byteCount) bytes) must start at \(expected), inside %\(baseName) [\(baseOffset), \(baseEnd))")
         }
       default:
         guard let offset = buffer.offset else {
@@ -75,22 +81,63 @@ public enum PlanChecker {
       }
     }
 
-    // No two live buffers share bytes (sweep over offsets).
+    // No two live buffers share bytes: a sweep over the kernels. Two buffers whose intervals
+    // intersect are both live at the later of their first kernels, so each buffer is compared,
+    // when it becomes live, with the buffers live then. Those are kept sorted by offset, and in a
+    // valid plan they are disjoint except in-place pairs (which span identical bytes), so the
+    // neighbours found by binary search are the only candidates: O(B log B + K) in all.
     extents.sort { ($0.start, $0.end, $0.name) < ($1.start, $1.end, $1.name) }
-    for (position, a) in extents.enumerated() {
-      var next = position + 1
-      while next < extents.count, extents[next].start < a.end {
-        let b = extents[next]
-        next += 1
-        guard b.end > b.start, a.end > a.start, let liveA = live[a.name], let liveB = live[b.name],
-          liveA.0 <= liveB.1, liveB.0 <= liveA.1
-        else { continue }
-        if try legalInPlace(a.name, b.name, program, index, live) || legalInPlace(b.name, a.name, program, index, live) {
-          continue
+    let kernelCount = lastKernel + 1
+    var startingAt = [[Int]](repeating: [], count: kernelCount)
+    var endingAt = [[Int]](repeating: [], count: kernelCount)
+    for (rank, extent) in extents.enumerated() where extent.end > extent.start {
+      guard let (first, last) = live[extent.name] else { continue }
+      let start = min(max(first, 0), lastKernel)
+      startingAt[start].append(rank)
+      endingAt[min(max(last, start), lastKernel)].append(rank)
+    }
+    var active: [Int] = []  // ranks into `extents`, ascending, so sorted by offset
+    func position(of rank: Int) -> Int {
+      var low = 0
+      var high = active.count
+      while low < high {
+        let middle = (low + high) / 2
+        if active[middle] < rank { low = middle + 1 } else { high = middle }
+      }
+      return low
+    }
+    for kernel in 0..<kernelCount {
+      for rank in startingAt[kernel] {
+        let b = extents[rank]
+        let insertion = position(of: rank)
+        var neighbours: [Int] = []
+        var before = insertion - 1
+        while before >= 0, extents[active[before]].end > b.start {
+          neighbours.append(active[before])
+          before -= 1
         }
-        throw PlanError(
-          .overlap,
-          "%\(a.name) (bytes \(a.start)..<\(a.end), kernels \(liveA.0)...\(liveA.1)) and %\(b.name) (bytes \(b.start)..<\(b.end), kernels \(liveB.0)...\(liveB.1)) share bytes while both are live")
+        var after = insertion
+        while after < active.count, extents[active[after]].start < b.end {
+          neighbours.append(active[after])
+          after += 1
+        }
+        for other in neighbours {
+          let a = extents[min(other, rank)]
+          let c = extents[max(other, rank)]
+          if try legalInPlace(a.name, c.name, program, index, live) || legalInPlace(c.name, a.name, program, index, live) {
+            continue
+          }
+          let liveA = live[a.name] ?? (0, 0)
+          let liveC = live[c.name] ?? (0, 0)
+          throw PlanError(
+            .overlap,
+            "%\(a.name) (bytes \(a.start)..<\(a.end), kernels \(liveA.0)...\(liveA.1)) and %\(c.name) (bytes \(c.start)..<\(c.end), kernels \(liveC.0)...\(liveC.1)) share bytes while both are live")
+        }
+        active.insert(rank, at: insertion)
+      }
+      for rank in endingAt[kernel] {
+        let at = position(of: rank)
+        if at < active.count, active[at] == rank { active.remove(at: at) }
       }
     }
   }

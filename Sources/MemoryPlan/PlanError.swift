@@ -10,6 +10,7 @@ public struct PlanError: Error, CustomStringConvertible, Equatable, Sendable {
     case interval = "live interval too short"
     case view = "bad view"
     case inPlace = "illegal in-place reuse"
+    case tooLarge = "program too large"
   }
 
   public var kind: Kind

@@ -74,9 +74,94 @@ final class NpzAndZipTests: XCTestCase {
     var bytes = try [UInt8](Data(contentsOf: url))
     bytes[30 + 1 + 5] ^= 0xFF  // a payload byte (local header 30 bytes + name "x")
     let zip = try ZipArchive(source: MemoryBytes(bytes))
-    XCTAssertNoThrow(try zip.read(named: "x"))
-    XCTAssertThrowsError(try zip.read(named: "x", verifyCRC: true)) { error in
-      guard case ArchiveError.checksumMismatch = error else { return XCTFail("\(error)") }
+    // Every way to the bytes checks the CRC by default; only an explicit opt-out skips it.
+    XCTAssertEqual(try zip.read(named: "x", verifyCRC: false).count, 64)
+    let entry = try zip.requireEntry(named: "x")
+    let reads: [(String, () throws -> Void)] = [
+      ("read", { _ = try zip.read(named: "x") }),
+      ("payload", { _ = try zip.payload(of: entry) }),
+      ("storedRange", { _ = try zip.storedRange(of: entry) }),
+      ("range read", { var part = [UInt8](repeating: 0, count: 4); try part.withUnsafeMutableBytes { try zip.read(entry, range: 0..<4, into: $0) } }),
+    ]
+    for (label, read) in reads {
+      XCTAssertThrowsError(try read(), label) { error in
+        guard case ArchiveError.checksumMismatch(_, "x", let stored, let computed) = error else { return XCTFail("\(label): \(error)") }
+        XCTAssertNotEqual(stored, computed)
+        XCTAssertTrue(
+          "\(error)".contains("corrupt archive: CRC mismatch in entry x (stored CRC 0x"), "\(label): \(error)")
+        XCTAssertTrue("\(error)".hasSuffix("the file is damaged; download it again"), "\(label): \(error)")
+      }
+    }
+  }
+
+  /// A wrong CRC in the central directory is caught for stored and deflated entries alike.
+  func testRecordedCRCMismatchIsCaughtForStoredAndDeflatedEntries() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for compressed in [false, true] {
+      let url = folder.appendingPathComponent("crc\(compressed).zip")
+      let writer = try ZipWriter(url: url)
+      try writer.addEntry(name: "good", bytes: Array(repeating: 1, count: 300), compressed: compressed)
+      try writer.addEntry(name: "bad", bytes: (0..<3000).map { UInt8(truncatingIfNeeded: $0 * 7) }, compressed: compressed)
+      try writer.finish()
+      var bytes = try [UInt8](Data(contentsOf: url))
+      let pristine = try ZipArchive(source: MemoryBytes(bytes))
+      XCTAssertEqual(try pristine.read(named: "bad").count, 3000)
+      // Flip one bit of the CRC field of the second central-directory record.
+      var records: [Int] = []
+      for offset in 0..<(bytes.count - 4) where bytes[offset..<offset + 4].elementsEqual([0x50, 0x4B, 0x01, 0x02]) {
+        records.append(offset)
+      }
+      XCTAssertEqual(records.count, 2)
+      bytes[records[1] + 16] ^= 0x01
+      let zip = try ZipArchive(source: MemoryBytes(bytes, name: "crc.zip"))
+      XCTAssertEqual(try zip.read(named: "good").count, 300)
+      let bad = try zip.requireEntry(named: "bad")
+      for (label, read) in [("read", { _ = try zip.read(bad) }), ("payload", { _ = try zip.payload(of: bad) })] as [(String, () throws -> Void)] {
+        XCTAssertThrowsError(try read(), "\(label), compressed \(compressed)") { error in
+          XCTAssertTrue("\(error)".contains("crc.zip: corrupt archive: CRC mismatch in entry bad"), "\(error)")
+        }
+      }
+    }
+  }
+
+  func testMissingEntryOfAnEmptyArchiveSaysSo() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("empty.zip")
+    try ZipWriter(url: url).finish()
+    let zip = try ZipArchive(url: url)
+    XCTAssertTrue(zip.entries.isEmpty)
+    XCTAssertThrowsError(try zip.requireEntry(named: "x")) { error in
+      XCTAssertTrue("\(error)".hasSuffix("the archive holds no entries"), "\(error)")
+    }
+  }
+
+  /// However much is cut off, the bound on the complete size lies above the bytes present and
+  /// never above the real size (cuts inside entries, the central directory and the end record).
+  func testTruncationBoundIsBetweenThePresentAndTheRealSize() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("whole.npz")
+    try NpzArchive.write(sampleTensors(), to: url)
+    let bytes = try [UInt8](Data(contentsOf: url))
+    var cuts = Set([1, 2, 21, 22, 23, 40, 46, 47, 100])
+    for step in stride(from: 1, to: bytes.count - 4, by: max(1, bytes.count / 97)) { cuts.insert(step) }
+    for cut in cuts.sorted() where cut < bytes.count - 4 {
+      let present = bytes.count - cut
+      XCTAssertThrowsError(try ZipArchive(source: MemoryBytes(Array(bytes.prefix(present)), name: "cut.npz"))) { error in
+        guard case ArchiveError.truncatedZipArchive(_, let reported, let expected, _) = error else {
+          return XCTFail("cut \(cut): \(error)")
+        }
+        XCTAssertEqual(reported, present)
+        let bound = expected ?? 0
+        XCTAssertGreaterThan(bound, present, "cut \(cut): \(error)")
+        XCTAssertLessThanOrEqual(bound, bytes.count, "cut \(cut): \(error)")
+      }
+    }
+    // Cut inside the end record only: every central-directory record is present, so the bound is exact.
+    XCTAssertThrowsError(try ZipArchive(source: MemoryBytes(Array(bytes.dropLast()), name: "cut.npz"))) { error in
+      XCTAssertTrue("\(error)".contains("truncated zip archive: \(bytes.count - 1) of at least \(bytes.count) bytes"), "\(error)")
     }
   }
 

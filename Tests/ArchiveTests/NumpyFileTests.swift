@@ -82,4 +82,30 @@ final class NumpyFileTests: XCTestCase {
       }
     }
   }
+
+  /// Syntax errors in the header literal name the file, the byte offset and what is wrong.
+  func testMalformedHeaderLiteralSaysWhereAndWhat() {
+    let prefix = "{'descr': '<f4', 'fortran_order': False, 'shape': "
+    let headerStart = 10  // magic, version and a 2-byte length (format 1.0)
+    // Offset nil: the end of the (padded) header, where the text stops too early.
+    let cases: [(label: String, header: String, offset: Int?, what: String)] = [
+      ("unterminated shape", prefix + "(2, 3", nil, "expected ',' or ')' in a tuple, found the end of the header"),
+      ("huge dimension", prefix + "(100000000000000000000000,), }", headerStart + prefix.utf8.count + 1, "integer 100000000000000000000000 out of range"),
+      ("deep nesting", prefix + String(repeating: "(", count: 20000), headerStart + prefix.utf8.count + 15, "nested more than 16 levels deep"),
+      ("misquoted key", "{'descr: '<f4'}", headerStart + 10, "expected ':' after a dict key, found '<'"),
+      ("missing value", prefix + ", }", headerStart + prefix.utf8.count, "expected a value, found ','"),
+    ]
+    for (label, header, offset, what) in cases {
+      let bytes = handMadeNpy(version: 1, header: header, data: [])
+      let offset = offset ?? bytes.count
+      XCTAssertThrowsError(try NumpyFile.read(from: MemoryBytes(bytes, name: "weights.npy")), label) { error in
+        guard case ArchiveError.malformedNumpyHeader("weights.npy", let at, let reason) = error else {
+          return XCTFail("\(label): \(error)")
+        }
+        XCTAssertTrue(reason.contains(what), "\(label): \(error)")
+        XCTAssertEqual(at, offset, "\(label): \(error)")
+        XCTAssertTrue("\(error)".hasPrefix("weights.npy: malformed .npy header at offset \(offset): \(what)"), "\(label): \(error)")
+      }
+    }
+  }
 }

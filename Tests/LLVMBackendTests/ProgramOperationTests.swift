@@ -73,4 +73,62 @@ final class ProgramOperationTests: XCTestCase {
     }
     XCTAssertTrue(jit.kernels.contains { $0.kind == .conv3dFirst && $0.interpretedBecause == nil })
   }
+
+  func testFeaturesTheHostLacksAreRefusedForRunning() throws {
+    let host = TargetDescription.detectedHost
+    guard let missing = JITProgram.checkedFeatures.first(where: { !host.hasFeature($0) }) else {
+      throw XCTSkip("this CPU has every checked feature")
+    }
+    let fixture = try Self.everyOp()
+    XCTAssertThrowsError(
+      try JITProgram(program: fixture.program, weights: fixture.weights, options: JITProgramOptions(targetFeatures: "+\(missing)"))
+    ) { error in XCTAssertTrue("\(error)".contains("+\(missing)"), "\(error)") }
+    // Generating code for such a CPU is fine.
+    var timings: [(phase: String, seconds: Double)] = []
+    let assembly = try ProgramEmission.wholeModule(
+      .assembly, program: fixture.program, options: JITProgramOptions(targetFeatures: "+\(missing)"), timings: &timings)
+    XCTAssertTrue(assembly.text.contains("stunetc_k"), String(assembly.text.prefix(600)))
+    if missing == "avx512f" { XCTAssertTrue(assembly.text.contains("zmm"), "AVX-512 code was generated") }
+    // Without AVX the kernels still run (and agree), on SSE registers.
+    let baseline = try JITProgram(program: fixture.program, weights: fixture.weights, options: JITProgramOptions(targetCPU: "x86-64"))
+    let outputs = try baseline.run(inputs: fixture.inputs)
+    for name in fixture.program.outputs {
+      ProgramTestSupport.assertClose(outputs[name], fixture.reference[name], "baseline x86-64: \(name)")
+    }
+  }
+
+  /// 1x1x1 convs with several output groups (computed together at each register tile), with
+  /// statistics for an instance norm, a stride, and an NCDHW output with a tail block.
+  func testPointwiseConvolutionsWithManyGroups() throws {
+    let graph = try Parser.parse("""
+      graph @pointwise {
+        input %x : f32[1,12,6,10,20]
+        param @a.weight : f32[40,12,1,1,1]
+        param @n.weight : f32[40]
+        param @n.bias : f32[40]
+        param @b.weight : f32[24,40,1,1,1]
+        param @b.bias : f32[24]
+        param @n2.weight : f32[24]
+        param @n2.bias : f32[24]
+        param @h.weight : f32[21,24,1,1,1]
+        param @h.bias : f32[21]
+        %a = conv3d(%x, @a.weight) {padding = [0,0,0,0,0,0], stride = [1,1,1]} : f32[1,40,6,10,20]
+        %an = instance_norm(%a, @n.weight, @n.bias) {eps = 1e-05} : f32[1,40,6,10,20]
+        %aa = leaky_relu(%an) {slope = 0.01} : f32[1,40,6,10,20]
+        %b = conv3d(%aa, @b.weight, @b.bias) {padding = [0,0,0,0,0,0], stride = [2,1,2]} : f32[1,24,3,10,10]
+        %bn = instance_norm(%b, @n2.weight, @n2.bias) {eps = 1e-05} : f32[1,24,3,10,10]
+        %ba = leaky_relu(%bn) {slope = 0.01} : f32[1,24,3,10,10]
+        %h = conv3d(%ba, @h.weight, @h.bias) {padding = [0,0,0,0,0,0], stride = [1,1,1]} : f32[1,21,3,10,10]
+        output %h
+      }
+      """)
+    let weights = ProgramTestSupport.randomWeights(for: graph, seed: 71)
+    let program = try ProgramTestSupport.plannedProgram(graph)
+    let inputs = ["x": ProgramTestSupport.randomInput(graph.inputs[0].type.shape, seed: 72)]
+    let reference = try KernelInterpreter(program: program, weights: weights).run(inputs: inputs)
+    let fixture = Fixture(program: program, weights: weights, inputs: inputs, reference: reference)
+    let jit = try check(fixture, options: JITProgramOptions(threads: 2))
+    XCTAssertTrue(jit.kernels.allSatisfy { $0.interpretedBecause == nil })
+    XCTAssertEqual(jit.kernels.filter { $0.kind == .conv3dPointwise }.count, 3)
+  }
 }

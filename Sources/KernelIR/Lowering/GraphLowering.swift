@@ -24,6 +24,9 @@ final class GraphLowering {
   var statistics: [String: String] = [:]
   /// Conv results some instance_norm normalises: their conv writes statistics.
   var statisticsWanted: Set<String> = []
+  /// Position of each buffer by name, for the first `indexedBufferCount` buffers (see bufferIndex()).
+  private var bufferPositions: [String: Int] = [:]
+  private var indexedBufferCount = 0
 
   init(_ graph: Graph, target: TargetDescription, options: LoweringOptions) {
     self.graph = graph
@@ -123,7 +126,18 @@ final class GraphLowering {
   }
 
   func buffer(_ name: String) -> KernelBuffer? {
-    program.buffers.last { $0.name == name }
+    bufferIndex()[name].map { program.buffers[$0] }
+  }
+
+  /// The program's `bufferIndex`, kept up to date incrementally: lowering only appends buffers
+  /// (and may turn one into a view in place), so recomputing it per kernel would be quadratic.
+  func bufferIndex() -> [String: Int] {
+    while indexedBufferCount < program.buffers.count {
+      let name = program.buffers[indexedBufferCount].name
+      if bufferPositions[name] == nil { bufferPositions[name] = indexedBufferCount }
+      indexedBufferCount += 1
+    }
+    return bufferPositions
   }
 
   /// The buffer of a data operand; parameters are only accepted as weights.
@@ -162,8 +176,10 @@ final class GraphLowering {
   @discardableResult
   func append(_ kernel: Kernel, location: String) throws -> Int {
     var kernel = kernel
-    kernel.attributes.merge(try TileHeuristics.attributes(for: kernel, in: program, target: target)) { own, _ in own }
-    (kernel.flops, kernel.bytesMoved) = try CostModel.estimate(kernel, in: program)
+    let index = bufferIndex()
+    kernel.attributes.merge(
+      try TileHeuristics.attributes(for: kernel, in: program, index: index, target: target)) { own, _ in own }
+    (kernel.flops, kernel.bytesMoved) = try CostModel.estimate(kernel, in: program, index: index)
     program.kernels.append(kernel)
     return program.kernels.count - 1
   }

@@ -11,12 +11,13 @@
 import GraphIR
 
 enum TileHeuristics {
-  static func attributes(for kernel: Kernel, in program: KernelProgram, target: TargetDescription) throws
-    -> [String: Attribute]
-  {
-    let index = program.bufferIndex
+  /// `index` is the program's `bufferIndex`.
+  static func attributes(
+    for kernel: Kernel, in program: KernelProgram, index: [String: Int], target: TargetDescription
+  ) throws -> [String: Attribute] {
     if kernel.kind.isConvolution {
-      let geometry = try ConvolutionDescriptor(kernel, in: program, location: "kernel \(kernel.kind.rawValue)")
+      let geometry = try ConvolutionDescriptor(
+        kernel, in: program, bufferIndex: index, location: "kernel \(kernel.kind.rawValue)")
       let inputBlock = kernel.input("input").flatMap { index[$0] }.flatMap { program.buffers[$0].layout.channelBlock } ?? 1
       return convolution(geometry, inputBlock: inputBlock, target: target, statisticsParts: kernel.int("stat_parts"))
     }

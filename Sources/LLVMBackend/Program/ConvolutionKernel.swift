@@ -6,7 +6,8 @@
 // Tiles: (sample, depth slab, output-channel group), group fastest, so consecutive tiles share an
 // input slab. With statistics, each Kernel IR part (depth range [p*D/P, (p+1)*D/P)) is cut into
 // `slabsPerPart` slabs whose totals StatisticsFinalization merges. A staged kernel (output in place
-// over an input) has tiles (sample, slab) and computes each output row for all groups first.
+// over an input) has tiles (sample, slab) and computes each output row for all groups first; a
+// 1x1x1 conv has tiles (sample, slab) too and computes all groups at each register-tile position.
 
 struct ConvolutionKernel: KernelGenerator {
   let spec: ConvolutionKernelSpec
@@ -24,10 +25,14 @@ struct ConvolutionKernel: KernelGenerator {
   func emitBody(_ b: KernelFunctionBuilder) throws {
     let emitter = ConvolutionMicroKernel(spec: spec, slots: b.bufferArguments)
     b.forLoop(from: b.tileBegin, to: b.tileEnd) { tile in
-      if spec.staged {
+      if spec.staged || spec.groupsInside {
         let slab = b.remainder(tile, spec.slabCount)
         let sample = b.divide(tile, spec.slabCount)
-        emitStagedTile(b, emitter, sample: sample, slab: slab)
+        if spec.staged {
+          emitStagedTile(b, emitter, sample: sample, slab: slab)
+        } else {
+          emitGroupsInsideTile(b, emitter, sample: sample, slab: slab)
+        }
         return
       }
       let group = b.remainder(tile, spec.groupCount)
@@ -87,6 +92,31 @@ struct ConvolutionKernel: KernelGenerator {
       let scratch = b.bufferArguments[slot]
       statistics.store(b, scratch: scratch) { j in
         let entry = b.add(b.multiply(b.add(b.multiply(sample, spec.slabCount), slab), spec.outputBlocks), b.add(firstBlock, j))
+        return b.multiply(entry, 24)
+      }
+    }
+  }
+
+  /// Rows whose register-tile positions each compute every output group (1x1x1 convs).
+  private func emitGroupsInsideTile(_ b: KernelFunctionBuilder, _ emitter: ConvolutionMicroKernel, sample: IRValue, slab: IRValue) {
+    let out = spec.outputExtent
+    let statistics = spec.statisticsSlot.map { _ in ConvolutionRowStatistics(b, blocks: spec.outputBlocks) }
+    let (start, end) = slabRange(b, slab)
+    b.forLoop(from: start, to: end) { od in
+      b.forLoop(count: out.height) { oh in
+        emitter.emitRowGroupsInside(b, sample: sample, outputDepth: od, outputRow: oh)
+        if let statistics {
+          let addressing = spec.output.addressing
+          statistics.accumulateRow(b, output: b.bufferArguments[spec.output.slot], width: out.width) { j in
+            let voxel = b.multiply(b.add(b.multiply(od, out.height), oh), out.width)
+            return b.add(addressing.blockStart(b, sample: sample, block: b.constant(j)), b.multiply(voxel, 8))
+          }
+        }
+      }
+    }
+    if let statistics, let slot = spec.statisticsSlot {
+      statistics.store(b, scratch: b.bufferArguments[slot]) { j in
+        let entry = b.add(b.multiply(b.add(b.multiply(sample, spec.slabCount), slab), spec.outputBlocks), j)
         return b.multiply(entry, 24)
       }
     }

@@ -100,7 +100,8 @@ extension ProgramLoweringContext {
       parts = max(1, statistics.type.shape[2])
     }
     let groups = (outputBlocks + tiling.outputBlocksPerTile - 1) / tiling.outputBlocksPerTile
-    let perSampleWork = staged ? 1 : groups
+    let groupsInside = descriptor.isPointwise && !staged && groups > 1
+    let perSampleWork = staged || groupsInside ? 1 : groups
     let wantedSlabs = (targetTiles + descriptor.batch * perSampleWork - 1) / (descriptor.batch * perSampleWork)
     let slabsPerPart = max(1, min(max(1, outputExtent.depth / parts), (wantedSlabs + parts - 1) / parts))
 
@@ -110,6 +111,7 @@ extension ProgramLoweringContext {
       statisticsSlot: nil, statisticsParts: statisticsName == nil ? 1 : parts, batch: descriptor.batch,
       outputChannels: descriptor.outputChannels, storedInput: storedInput, upsample: upsample, kernel: kernelExtent,
       stride: stride, paddingBefore: paddingBefore, outputExtent: outputExtent, tiling: tiling, staged: staged,
+      groupsInside: groupsInside,
       slabsPerPart: slabsPerPart, unrolledLanes: self.unrolledLanes)
     var epilogue: HostStep?
     if let statisticsName {

@@ -44,6 +44,10 @@ struct ConvolutionKernelSpec {
   /// The output shares bytes with an input or the residual: rows are computed for every output
   /// channel into a stack buffer first and copied out afterwards.
   var staged: Bool
+  /// Every output-channel group is computed at each register-tile position before moving on (1x1x1
+  /// convs: the tile's input voxels stay in L1 for all groups instead of being streamed from memory
+  /// once per group; the head's 105 channels would re-read its input 14 times).
+  var groupsInside: Bool
   /// Depth slabs per statistics part (per the whole depth when there are no statistics).
   var slabsPerPart: Int
   /// Input lanes fully unrolled in the micro-kernel (fastest code) or a loop over them (8x less
@@ -60,7 +64,7 @@ struct ConvolutionKernelSpec {
   }
   var parts: Int { max(1, statisticsParts) }
   var slabCount: Int { parts * slabsPerPart }
-  var tileCount: Int { staged ? batch * slabCount : batch * slabCount * groupCount }
+  var tileCount: Int { staged || groupsInside ? batch * slabCount : batch * slabCount * groupCount }
   /// Floats of the statistics scratch.
   var statisticsScratchCount: Int { batch * slabCount * outputBlocks * 24 }
   /// Floats of a staged row.

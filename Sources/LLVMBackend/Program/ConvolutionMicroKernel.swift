@@ -87,28 +87,67 @@ struct ConvolutionMicroKernel {
     let logical = spec.logicalInput
     let kdRange = tapRange(b, row.outputDepth, stride: spec.stride.depth, padding: spec.paddingBefore.depth, kernel: spec.kernel.depth, size: logical.depth)
     let khRange = tapRange(b, row.outputRow, stride: spec.stride.height, padding: spec.paddingBefore.height, kernel: spec.kernel.height, size: logical.height)
+    emitPasses(b, row, kdRange: kdRange, khRange: khRange) { pass in
+      for segment in widthSegments() {
+        switch segment {
+        case .single(let start, let width):
+          emitTile(b, row, pass, target: target, outputW: b.constant(start), staticStart: start, width: width)
+        case .loop(let firstBlock, let blockCount, let width):
+          b.forLoop(from: b.constant(firstBlock), to: b.constant(firstBlock + blockCount)) { tile in
+            emitTile(b, row, pass, target: target, outputW: b.multiply(tile, width), staticStart: nil, width: width)
+          }
+        }
+      }
+    }
+  }
+
+  /// One output row with every output group computed at each register-tile position in turn, so
+  /// the tile's input voxels are read from L1 by all groups.
+  func emitRowGroupsInside(_ b: KernelFunctionBuilder, sample: IRValue, outputDepth: IRValue, outputRow: IRValue) {
+    let logical = spec.logicalInput
+    let kdRange = tapRange(b, outputDepth, stride: spec.stride.depth, padding: spec.paddingBefore.depth, kernel: spec.kernel.depth, size: logical.depth)
+    let khRange = tapRange(b, outputRow, stride: spec.stride.height, padding: spec.paddingBefore.height, kernel: spec.kernel.height, size: logical.height)
+    let full = spec.tiling.outputBlocksPerTile
+    let emitPosition = { (outputW: IRValue, staticStart: Int?, width: Int) in
+      let emitGroup = { (firstBlock: IRValue, blocks: Int, isLastGroup: Bool) in
+        let row = Row(
+          sample: sample, outputDepth: outputDepth, outputRow: outputRow, firstBlock: firstBlock, blocks: blocks,
+          isLastGroup: isLastGroup)
+        self.emitPasses(b, row, kdRange: kdRange, khRange: khRange) { pass in
+          self.emitTile(b, row, pass, target: .output, outputW: outputW, staticStart: staticStart, width: width)
+        }
+      }
+      if spec.groupCount > 1 {
+        b.forLoop(count: spec.groupCount - 1) { group in emitGroup(b.multiply(group, full), full, false) }
+      }
+      emitGroup(b.constant((spec.groupCount - 1) * full), spec.lastGroupBlocks, true)
+    }
+    for segment in widthSegments() {
+      switch segment {
+      case .single(let start, let width):
+        emitPosition(b.constant(start), start, width)
+      case .loop(let firstBlock, let blockCount, let width):
+        b.forLoop(from: b.constant(firstBlock), to: b.constant(firstBlock + blockCount)) { tile in
+          emitPosition(b.multiply(tile, width), nil, width)
+        }
+      }
+    }
+  }
+
+  /// Calls `body` for every input segment and pass of a row (first/last flags set).
+  private func emitPasses(_ b: KernelFunctionBuilder, _ row: Row, kdRange: (IRValue, IRValue), khRange: (IRValue, IRValue), _ body: (Pass) -> Void) {
     let lastSegment = spec.segments.count - 1
-    for (index, _) in spec.segments.enumerated() {
+    for index in spec.segments.indices {
       let (perPass, passCount) = spec.passes(ofSegment: index)
       let blocks = spec.segments[index].addressing.blocks
       b.forLoop(count: passCount) { pass in
         let runtimeFirst = passCount == 1 ? Flag.always : .when(b.isEqual(pass, b.constant(0)))
         let runtimeLast = passCount == 1 ? Flag.always : .when(b.isEqual(pass, b.constant(passCount - 1)))
-        let first = index == 0 ? runtimeFirst : .never
-        let last = index == lastSegment ? runtimeLast : .never
         let blockStart = b.multiply(pass, perPass)
         let blockEnd = passCount == 1 ? b.constant(blocks) : b.minimum(b.add(blockStart, perPass), b.constant(blocks))
-        let pass = Pass(segment: index, blockRange: (blockStart, blockEnd), kdRange: kdRange, khRange: khRange, first: first, last: last)
-        for segment in widthSegments() {
-          switch segment {
-          case .single(let start, let width):
-            emitTile(b, row, pass, target: target, outputW: b.constant(start), staticStart: start, width: width)
-          case .loop(let firstBlock, let blockCount, let width):
-            b.forLoop(from: b.constant(firstBlock), to: b.constant(firstBlock + blockCount)) { tile in
-              emitTile(b, row, pass, target: target, outputW: b.multiply(tile, width), staticStart: nil, width: width)
-            }
-          }
-        }
+        body(Pass(
+          segment: index, blockRange: (blockStart, blockEnd), kdRange: kdRange, khRange: khRange,
+          first: index == 0 ? runtimeFirst : .never, last: index == lastSegment ? runtimeLast : .never))
       }
     }
   }

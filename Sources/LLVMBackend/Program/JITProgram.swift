@@ -37,6 +37,9 @@ public final class JITProgram: @unchecked Sendable {
   public let kernels: [KernelReport]
   /// Seconds per schedule step of the last run (same order as `kernels`).
   public private(set) var lastRunKernelSeconds: [Double]
+  /// CPU seconds of the calling thread per step of the last run (with one thread: the kernel's
+  /// CPU time, undisturbed by other processes sharing the machine).
+  public private(set) var lastRunKernelCallerCPUSeconds: [Double]
 
   private let steps: [Step]
   private let arena: AlignedBuffer
@@ -58,6 +61,7 @@ public final class JITProgram: @unchecked Sendable {
       throw JITProgramError.unplanned("the program does not verify: \(error)")
     }
     let plan = try ProgramKernelPlan(program: program, options: options, threads: threads)
+    try JITProgram.checkRunnable(plan.target)
     self.plan = plan
     self.threads = threads
     arena = try AlignedBuffer(byteCount: max(plan.arenaBytes, 64), zeroed: false)
@@ -124,6 +128,23 @@ public final class JITProgram: @unchecked Sendable {
     self.kernels = reports
     self.outputTables = outputTables
     lastRunKernelSeconds = [Double](repeating: 0, count: steps.count)
+    lastRunKernelCallerCPUSeconds = [Double](repeating: 0, count: steps.count)
+    HeapRelease.afterCompilation()
+  }
+
+  /// Instruction-set features whose absence makes generated code crash (SIGILL, case C33).
+  public static let checkedFeatures = [
+    "sse4.1", "sse4.2", "avx", "avx2", "fma", "f16c", "bmi", "bmi2", "avx512f", "avx512vl", "avx512bw", "avx512dq",
+  ]
+
+  /// Refuses to run code for features this CPU lacks (emitting such code is fine).
+  static func checkRunnable(_ target: TargetDescription) throws {
+    let host = TargetDescription.detectedHost
+    for feature in checkedFeatures where target.hasFeature(feature) && !host.hasFeature(feature) {
+      throw JITProgramError.invalidOptions(
+        "the target enables +\(feature), which this CPU (\(host.cpu)) lacks: running it would crash with SIGILL; "
+          + "drop it from --target-cpu/--target-features, or use 'stunetc compile --emit asm|obj' to generate code for that CPU")
+    }
   }
 
   private static func packWeights(plan: ProgramKernelPlan, weights: [String: Tensor], into storage: AlignedBuffer) throws {
@@ -244,6 +265,7 @@ public final class JITProgram: @unchecked Sendable {
     let resolve = { [unowned self] (location: BufferLocation) in self.address(location) }
     for (position, step) in steps.enumerated() {
       let start = DispatchTime.now().uptimeNanoseconds
+      let cpuStart = JITProgram.threadCPUSeconds()
       switch step {
       case .generated(let kernel, let table, let prologue, let epilogue):
         prologue?.run(resolve)
@@ -253,7 +275,14 @@ public final class JITProgram: @unchecked Sendable {
         try fallback.run(resolve)
       }
       lastRunKernelSeconds[position] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      lastRunKernelCallerCPUSeconds[position] = JITProgram.threadCPUSeconds() - cpuStart
     }
+  }
+
+  private static func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
   }
 
   /// Arrays of `counts` floats (empty for 0), filled by `body` through their base addresses.

@@ -78,5 +78,5 @@ final class ProgramLoweringContext {
   }
 
   /// Tiles to aim for: enough chunks that a descheduled thread does not hold up the others.
-  var targetTiles: Int { max(8, 4 * threads) }
+  var targetTiles: Int { max(16, 8 * threads) }
 }

@@ -18,7 +18,9 @@ public struct LivenessEstimate: Sendable, CustomStringConvertible {
 
   public init(_ graph: Graph) {
     let values = graph.valueTypes
-    func bytes(_ name: String) -> Int { values[name]?.byteCount ?? 0 }
+    // A size that overflows counts as Int.max; the running total is exact (ByteTally) and the
+    // figures saturate at Int.max, so absurd shapes in unverified IR cannot trap here.
+    func bytes(_ name: String) -> Int { values[name].map { $0.byteCount ?? .max } ?? 0 }
     let end = graph.nodes.count
     var lastUse: [String: Int] = [:]
     for (index, node) in graph.nodes.enumerated() {
@@ -28,10 +30,10 @@ public struct LivenessEstimate: Sendable, CustomStringConvertible {
     }
     for output in graph.outputs { lastUse[output] = end }
     var live: [String: Int] = [:]
-    var current = 0
+    var current = ByteTally()
     for input in graph.inputs where lastUse[input.name] != nil {
       live[input.name] = bytes(input.name)
-      current = LivenessEstimate.adding(current, bytes(input.name))
+      current.add(bytes(input.name))
     }
     var perStep: [Int] = []
     var peak = current
@@ -39,21 +41,21 @@ public struct LivenessEstimate: Sendable, CustomStringConvertible {
     var liveAtPeak = Array(live.keys)
     for (index, node) in graph.nodes.enumerated() {
       for result in node.results {
-        live[result] = bytes(result)
-        current = LivenessEstimate.adding(current, bytes(result))
+        if let previous = live.updateValue(bytes(result), forKey: result) { current.remove(previous) }
+        current.add(bytes(result))
       }
-      perStep.append(current)
+      perStep.append(current.value)
       if current > peak || peakStep == nil {
         peak = max(peak, current)
         peakStep = index
         liveAtPeak = Array(live.keys)
       }
       for name in Set(node.operands.compactMap(\.valueName) + node.results) where (lastUse[name] ?? index) <= index {
-        if let size = live.removeValue(forKey: name) { current -= size }
+        if let size = live.removeValue(forKey: name) { current.remove(size) }
       }
     }
     liveBytesPerStep = perStep
-    peakBytes = peak
+    peakBytes = peak.value
     self.peakStep = peakStep
     let order = Dictionary(graph.inputs.map(\.name).enumerated().map { ($1, -1 - $0) }, uniquingKeysWith: min)
       .merging(graph.definingNode, uniquingKeysWith: min)

@@ -3,6 +3,8 @@
 // stop after, per-stage timing and numbered dump files, all driven by `PassOptions` and writing
 // through one output sink. A stage supplies its IR printer and verifier as closures, so this file
 // knows nothing about either IR. Numbering continues across stages: 00-input.ir, 01-<stage>.ir, ...
+// Before the first dump, numbered dumps of earlier runs (`NN-*.ir`, `NN-*.kir`) are removed from
+// the dump directory, so it never mixes runs; no other file there is touched.
 import Foundation
 
 public final class PassInstrumentation {
@@ -143,6 +145,9 @@ public final class PassInstrumentation {
     if !dumpDirectoryCreated {
       do {
         try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try removeEarlierDumps(in: directory)
+      } catch let error as PassError {
+        throw error
       } catch {
         throw PassError.dumpFailed(path: directory, reason: "\(error.localizedDescription)")
       }
@@ -155,6 +160,32 @@ public final class PassInstrumentation {
     } catch {
       throw PassError.dumpFailed(path: path, reason: "\(error.localizedDescription)")
     }
+  }
+
+  /// Deletes the regular files in `directory` whose names match `^[0-9][0-9]-.*\.(ir|kir)$`.
+  private func removeEarlierDumps(in directory: String) throws {
+    let fileManager = FileManager.default
+    for name in try fileManager.contentsOfDirectory(atPath: directory) where PassInstrumentation.isNumberedDump(name) {
+      let path = directory + "/" + name
+      guard (try? fileManager.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular else {
+        continue
+      }
+      do {
+        try fileManager.removeItem(atPath: path)
+      } catch {
+        throw PassError.dumpFailed(path: path, reason: "cannot remove this dump of an earlier run: \(error.localizedDescription)")
+      }
+    }
+  }
+
+  /// Whether `name` matches `^[0-9][0-9]-.*\.(ir|kir)$`: two ASCII digits, '-', anything but a
+  /// line break, then `.ir` or `.kir`.
+  public static func isNumberedDump(_ name: String) -> Bool {
+    let bytes = Array(name.utf8)
+    func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    guard bytes.count >= 3, isDigit(bytes[0]), isDigit(bytes[1]), bytes[2] == UInt8(ascii: "-") else { return false }
+    let tail = String(decoding: bytes[3...], as: UTF8.self)
+    return !tail.contains("\n") && (tail.hasSuffix(".ir") || tail.hasSuffix(".kir"))
   }
 
   /// The stage name with anything but letters, digits, '-', '_' and '.' replaced by '_'.

@@ -29,7 +29,8 @@ public struct MemoryAwareScheduling: GraphPass {
     let producers = graph.definingNode
     let values = graph.valueTypes
     let outputs = Set(graph.outputs)
-    func bytes(_ name: String) -> Int { values[name]?.byteCount ?? 0 }
+    // Sizes that overflow count as Int.max and sums saturate, so absurd shapes cannot trap here.
+    func bytes(_ name: String) -> Int { values[name].map { $0.byteCount ?? .max } ?? 0 }
     let count = graph.nodes.count
     var waitingOn = [Int](repeating: 0, count: count)
     var dependents = [[Int]](repeating: [], count: count)
@@ -57,9 +58,10 @@ public struct MemoryAwareScheduling: GraphPass {
         for operand in node.operands { if let name = operand.valueName { usesHere[name, default: 0] += 1 } }
         var freed = 0
         for (name, uses) in usesHere where remainingUses[name] == uses && !outputs.contains(name) {
-          freed += bytes(name)
+          freed = SaturatingSize.add(freed, bytes(name))
         }
-        let score = freed - node.results.reduce(0) { $0 + bytes($1) }
+        let allocated = SaturatingSize.sum(node.results.map(bytes))
+        let score = SaturatingSize.subtract(freed, allocated)
         if let current = best, (score, -index) <= (current.score, -current.index) { continue }
         best = (score, index)
       }
