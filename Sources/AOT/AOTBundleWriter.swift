@@ -1,11 +1,12 @@
 // Writes an AOT bundle into a folder: model.o (every kernel and the schedule), model.h (the C
 // interface with the model's constants), weights.bin (the packed weights behind a small header,
 // to memory-map) and, unless asked not to, stunet-model (the runner linked with model.o). Files
-// are written under temporary names and renamed into place, so a failed compile leaves no
-// half-written file behind. Each phase is timed for the compile report.
+// are written under temporary names and renamed into place (TensorCore.AtomicFile), so a failed
+// compile leaves no half-written file behind. Each phase is timed for the compile report.
 import AOTRuntime
 import Foundation
 import LLVMBackend
+import TensorCore
 
 public struct AOTBundleOptions {
   /// "stunetc 0.1.0", written into model.h and the model's metadata.
@@ -23,7 +24,7 @@ public struct AOTBundleOptions {
 
   public init(
     compiler: String, memoryReport: String = "", metadata: [(key: String, value: String)] = [], linkExecutable: Bool = true,
-    runner: RunnerTemplate? = nil, optimizationPipeline: String = "default<O3>"
+    runner: RunnerTemplate? = nil, optimizationPipeline: String = JITProgramOptions.kernelPipeline
   ) {
     self.compiler = compiler
     self.memoryReport = memoryReport
@@ -71,7 +72,7 @@ public enum AOTBundleWriter {
       ("compiler", options.compiler), ("model", schedule.name), ("target_triple", schedule.target.triple),
       ("target_cpu", schedule.target.cpu),
       ("cpu_features_required", ModelFingerprint.requiredCPUFeatures(schedule.target).joined(separator: ",")),
-      ("kernel_launches", "\(schedule.steps.count)"),
+      ("kernel_launches", "\(schedule.steps.count)"), ("kernel_pipeline", options.optimizationPipeline),
     ]
     metadata += options.metadata
 
@@ -80,7 +81,7 @@ public enum AOTBundleWriter {
     let kernelModule = try compiler.buildModule(
       schedule.distinctGenerators, name: "stunet_model_\(schedule.name)", optimize: false)
     for (phase, seconds) in compiler.timings { timings.append(("kernels: " + phase, seconds)) }
-    try measure("kernels: optimize \(options.optimizationPipeline)") {
+    try measure(options.optimizationPipeline == JITProgramOptions.kernelPipeline ? "kernels: optimize (JIT pipeline)" : "kernels: optimize") {
       try kernelModule.optimize(pipeline: options.optimizationPipeline)
     }
     let irText = try measure("schedule IR") { () -> String in
@@ -134,9 +135,9 @@ public enum AOTBundleWriter {
 
   static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
     do {
-      try Data(bytes).write(to: url, options: .atomic)
-    } catch {
-      throw AOTError.cannotWrite(path: url.path, reason: error.localizedDescription)
+      try AtomicFile.write(bytes, to: url)
+    } catch let error as FileWriteError {
+      throw AOTError.cannotWrite(path: url.path, reason: error.reason)
     }
   }
 

@@ -98,7 +98,7 @@ enum SegmentCommand {
     try NIfTIWriter.writeLabels(result.labels, like: image.header, to: outputURL)
     if let previewPath, let previewPNG {
       do {
-        try previewPNG.write(to: URL(fileURLWithPath: previewPath), options: .atomic)
+        try AtomicFile.write(previewPNG, to: URL(fileURLWithPath: previewPath))
       } catch {
         try? FileManager.default.removeItem(at: outputURL)
         throw error

@@ -1,6 +1,7 @@
 // The interpreter-backed TilePredictor of `stunetc segment`: the logits it streams in row slabs
 // (final 1x1x1 head split off the optimised graph) are the whole-tile logits bit for bit, and
-// those match the unoptimised graph on the reference interpreter within the passes' tolerance.
+// those match the unoptimised graph on the reference interpreter within the passes' tolerance;
+// the JIT backend names weights it lacks.
 import DSL
 import Driver
 import GraphIR
@@ -51,11 +52,13 @@ final class SegmentPredictorTests: XCTestCase {
     XCTAssertLessThanOrEqual(report.maxRelativeToScale, 1e-4, "optimised vs unoptimised: \(report)")
   }
 
-  func testJITBackendSaysItIsNotAvailable() throws {
+  func testJITBackendNamesMissingWeightsAndUnknownBackendsAreRefused() throws {
     let graph = try STUNet(configuration).graph(inputShape: [1, 1, 32, 32, 32]).graph
     XCTAssertThrowsError(try SegmentBackend.jit.makePredictor(graph: graph, parameters: [:])) { error in
-      XCTAssertTrue("\(error)".contains("not available"), "\(error)")
+      XCTAssertTrue("\(error)".contains("conv_blocks_context.0.0.conv1.weight"), "\(error)")
     }
-    XCTAssertThrowsError(try SegmentBackend.named("cuda"))
+    XCTAssertThrowsError(try SegmentBackend.named("cuda")) { error in
+      XCTAssertTrue("\(error)".contains("unknown backend 'cuda': choose jit|interpreter"), "\(error)")
+    }
   }
 }
