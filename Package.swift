@@ -98,10 +98,7 @@ let package = Package(
       dependencies: ["MemoryPlan", "KernelIR", "GraphIR", "DSL", "Passes", "Interpreter", "TensorCore"]),
     .testTarget(
       name: "AOTTests",
-      dependencies: [
-        "AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI", "DSL", "Passes",
-        "KernelIR", "MemoryPlan", "Driver",
-      ],
+      dependencies: ["AOT", "AOTRuntime", "LLVMBackend", "Runtime", "TensorCore", "Archive", "Segmentation", "NIfTI", "Driver"],
       swiftSettings: llvmInclude),
     .testTarget(
       name: "LLVMBackendTests",

@@ -108,7 +108,7 @@ enum AOTCompile {
   static func report(bundle: AOTBundle, schedule: AOTSchedule, frontSeconds: Double, total: Double) -> String {
     var lines = ["wrote the AOT bundle of @\(schedule.name) to \(bundle.directory.path) (fingerprint \(bundle.fingerprint))"]
     var rows = [["file", "bytes", "what"]]
-    rows.append([AOTBundle.objectName, Format.grouped(bundle.objectBytes), "\(schedule.steps.count) kernel launches and the schedule"])
+    rows.append([AOTBundle.objectName, Format.grouped(bundle.objectBytes), "the kernels and their schedule (\(schedule.steps.count) launches)"])
     rows.append([AOTBundle.headerName, "", "C interface and constants"])
     rows.append([AOTBundle.weightsName, Format.grouped(bundle.weightsFileBytes), "packed weights, memory-mapped at load"])
     if let bytes = bundle.executableBytes {

@@ -1,5 +1,5 @@
-// Helpers shared by the AOT tests: temporary folders, the toolchain's clang, running programs,
-// the package root, and the small fixture's bundle compiled once per test run.
+// Helpers shared by the AOT tests: temporary folders, the toolchain's clang, the built stunetc,
+// running programs, the package root, and the small fixture's bundle compiled once per test run.
 import AOT
 import Foundation
 import TensorCore
@@ -15,6 +15,19 @@ enum TestTools {
   }
 
   static func clang() throws -> URL { try Toolchain.locate("clang", override: "STUNETC_CLANG") }
+
+  /// An executable product of this package (stunetc), from the build folder the tests run from.
+  static func builtProduct(_ name: String) throws -> URL {
+    let url = try RunnerTemplate.locate().buildDirectory.appendingPathComponent(name)
+    guard FileManager.default.isExecutableFile(atPath: url.path) else {
+      throw MissingProduct(description: "\(url.path) is not built: run swift build --build-tests first")
+    }
+    return url
+  }
+
+  struct MissingProduct: Error, CustomStringConvertible {
+    let description: String
+  }
 
   /// Runs a program; fails the test with its output when it exits non-zero.
   @discardableResult
