@@ -2,10 +2,15 @@
 // a 64-byte aligned scratch arena allocated once, plus the thread pool that serves the model's
 // parallel-for hook. Inputs are handed to the model by pointer (it copies them into the arena);
 // outputs are read where the model leaves them (in the arena, or in an aligned buffer allocated
-// once for an output the kernels write in place), whole or a few rows at a time.
+// once for an output the kernels write in place), whole or a few rows at a time. Arena and
+// output buffers get huge-page advice before they are first touched.
 import AOTModelABI
 import Runtime
 import TensorCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 public final class AOTModel: @unchecked Sendable {
   public let entryPoints: ModelEntryPoints
@@ -25,12 +30,18 @@ public final class AOTModel: @unchecked Sendable {
     try CPUFeatures.check(required: description.metadata("cpu_features_required"))
     weights = try WeightsFile(path: weightsPath, verifyChecksum: verifyChecksum)
     try weights.check(fingerprint: description.fingerprint, weightsBytes: description.weightsBytes)
-    scratch = try AlignedBuffer(byteCount: max(description.scratchBytes, 1))
+    // Huge pages advised before the first touch (the zero fill here, the kernels' writes to the outputs).
+    scratch = try AlignedBuffer(byteCount: max(description.scratchBytes, 1), zeroed: false)
+    HugePageAdvice.advise(scratch.baseAddress, byteCount: scratch.byteCount)
+    memset(scratch.baseAddress, 0, scratch.byteCount)
     self.threads = threads
     pool = threads > 1 ? try ThreadPool(threads: threads) : nil
     directOutputs = try description.outputs.map { output in
       // Written whole by the kernels on every run, so not zero-filled (840 MiB for STU-Net's logits).
-      output.scratchOffset == nil ? try AlignedBuffer(byteCount: max(output.byteCount, 1), zeroed: false) : nil
+      guard output.scratchOffset == nil else { return nil }
+      let buffer = try AlignedBuffer(byteCount: max(output.byteCount, 1), zeroed: false)
+      HugePageAdvice.advise(buffer.baseAddress, byteCount: buffer.byteCount)
+      return buffer
     }
   }
 
@@ -83,6 +94,14 @@ public final class AOTModel: @unchecked Sendable {
   /// Elements [start, start + count) of output `index`, row-major, as floats.
   public func values(ofOutput index: Int, from start: Int, count: Int) -> [Float] {
     values(of: description.outputs[index], at: index, from: start, count: count)
+  }
+
+  /// Output `index` where the model left it, for a float32 output (nil for int64); valid until the
+  /// next run.
+  public func float32Output(at index: Int) -> UnsafeBufferPointer<Float>? {
+    let output = description.outputs[index]
+    guard output.elementType == .float32 else { return nil }
+    return UnsafeBufferPointer(start: outputAddress(at: index).assumingMemoryBound(to: Float.self), count: output.elementCount)
   }
 
   /// Where output `index` is after a run.

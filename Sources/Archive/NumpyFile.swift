@@ -99,24 +99,39 @@ public enum NumpyFile {
 
   /// Streams the .npy encoding of `tensor` into `sink`.
   public static func write(_ tensor: Tensor, to sink: ByteSink) throws {
-    let kind = ElementKind(writing: tensor.dtype)
-    try sink.write(NumpyHeader.encode(kind: kind, shape: tensor.shape))
     try tensor.data.withUnsafeBufferPointer { values in
-      if kind == .float32, 1.littleEndian == 1 {
-        try sink.write(UnsafeRawBufferPointer(values))
-        return
-      }
-      let chunk = min(values.count, chunkElements)
-      let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunk, 1) * kind.byteSize, alignment: 16)
-      defer { scratch.deallocate() }
-      var done = 0
-      while done < values.count {
-        let take = min(chunk, values.count - done)
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<take * kind.byteSize])
-        ElementConversion.encode(UnsafeBufferPointer(rebasing: values[done..<done + take]), as: kind, into: bytes)
-        try sink.write(UnsafeRawBufferPointer(bytes))
-        done += take
-      }
+      try write(values, shape: tensor.shape, kind: ElementKind(writing: tensor.dtype), to: sink)
+    }
+  }
+
+  /// Writes float32 `values` of `shape` as a .npy straight from memory the caller owns (a model's
+  /// output buffer: no copy into a Tensor), atomically.
+  public static func write(float32 values: UnsafeBufferPointer<Float>, shape: [Int], to url: URL) throws {
+    guard Tensor.checkedElementCount(shape) == values.count else {
+      throw ArchiveError.writeFailed(
+        file: url.path, reason: "shape \(shape) does not describe the \(values.count) values given")
+    }
+    let writer = try AtomicFileWriter(destination: url)
+    try write(values, shape: shape, kind: .float32, to: writer)
+    try writer.commit()
+  }
+
+  private static func write(_ values: UnsafeBufferPointer<Float>, shape: [Int], kind: ElementKind, to sink: ByteSink) throws {
+    try sink.write(NumpyHeader.encode(kind: kind, shape: shape))
+    if kind == .float32, 1.littleEndian == 1 {
+      try sink.write(UnsafeRawBufferPointer(values))
+      return
+    }
+    let chunk = min(values.count, chunkElements)
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunk, 1) * kind.byteSize, alignment: 16)
+    defer { scratch.deallocate() }
+    var done = 0
+    while done < values.count {
+      let take = min(chunk, values.count - done)
+      let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<take * kind.byteSize])
+      ElementConversion.encode(UnsafeBufferPointer(rebasing: values[done..<done + take]), as: kind, into: bytes)
+      try sink.write(UnsafeRawBufferPointer(bytes))
+      done += take
     }
   }
 

@@ -34,9 +34,14 @@ enum RunCommand {
       try model.runKeepingOutputs([input])
       seconds.append(Date().timeIntervalSince(start))
     }
-    for index in model.description.outputs.indices {
+    for (index, output) in model.description.outputs.enumerated() {
       let path = index == 0 ? outputPath : outputPath.replacingOccurrences(of: ".npy", with: "") + ".\(index).npy"
-      try NumpyFile.write(model.output(at: index), to: URL(fileURLWithPath: path))
+      // Float outputs go to the file straight from the model's memory (no second 840 MiB copy).
+      if let values = model.float32Output(at: index) {
+        try NumpyFile.write(float32: values, shape: output.shape, to: URL(fileURLWithPath: path))
+      } else {
+        try NumpyFile.write(model.output(at: index), to: URL(fileURLWithPath: path))
+      }
     }
     let median = seconds.sorted()[seconds.count / 2]
     RunnerTool.diagnostics(

@@ -1,5 +1,6 @@
-// .npy reading and writing: round trips for every written dtype, hand-made headers of format
-// versions 1-3, big-endian data, Fortran order, and malformed files that must fail with errors.
+// .npy reading and writing: round trips for every written dtype, float32 written from caller-owned
+// memory, hand-made headers of format versions 1-3, big-endian data, Fortran order, and malformed
+// files that must fail with errors.
 import Archive
 import Foundation
 import TensorCore
@@ -30,6 +31,26 @@ final class NumpyFileTests: XCTestCase {
     }
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
     XCTAssertEqual(leftovers, [], "atomic writes leave no temporary files")
+  }
+
+  func testFloat32WriteFromCallerMemoryEqualsTensorWrite() throws {
+    let folder = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let tensor = Tensor(shape: [1, 2, 3, 5], data: (0..<30).map { Float($0) * 0.25 - 3 })
+    let fromMemory = folder.appendingPathComponent("memory.npy")
+    let fromTensor = folder.appendingPathComponent("tensor.npy")
+    try tensor.data.withUnsafeBufferPointer { try NumpyFile.write(float32: $0, shape: tensor.shape, to: fromMemory) }
+    try NumpyFile.write(tensor, to: fromTensor)
+    XCTAssertEqual(try Data(contentsOf: fromMemory), try Data(contentsOf: fromTensor))
+    XCTAssertEqual(try NumpyFile.read(fromMemory), tensor)
+
+    let wrong = folder.appendingPathComponent("wrong.npy")
+    for shape in [[1, 2, 3, 4], [-1, -30], [Int.max, 2]] {
+      XCTAssertThrowsError(try tensor.data.withUnsafeBufferPointer { try NumpyFile.write(float32: $0, shape: shape, to: wrong) }) {
+        XCTAssertTrue("\($0)".contains("does not describe the 30 values"), "\($0)")
+      }
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: wrong.path), "nothing is written for a wrong shape")
   }
 
   func testHeaderVersionsTwoAndThree() throws {
