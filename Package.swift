@@ -54,6 +54,10 @@ let package = Package(
 
     // The medical job, on top of any backend.
     .target(name: "Segmentation", dependencies: ["NIfTI", "TensorCore", "Runtime"], swiftSettings: optimized),
+    // What `stunetc segment` and `stunet-model segment` share: option checks, progress, outputs
+    // (label map, oriented preview) and the closing summary.
+    .target(
+      name: "SegmentCommandSupport", dependencies: ["Segmentation", "NIfTI", "Archive", "TensorCore"], swiftSettings: optimized),
 
     // Ahead of time: bundles (object, header, weights, executable) and what they need at run time.
     // The runner is linked again with each model.o by `stunetc compile -o DIR`; it must not depend
@@ -66,20 +70,25 @@ let package = Package(
       swiftSettings: llvmInclude),
     .executableTarget(
       name: "stunet-runner",
-      dependencies: ["AOTRuntime", "AOTModelABI", "Segmentation", "NIfTI", "Archive", "TensorCore", "Runtime"],
+      dependencies: [
+        "AOTRuntime", "AOTModelABI", "Segmentation", "SegmentCommandSupport", "NIfTI", "Archive", "TensorCore", "Runtime",
+        "CommandOptions",
+      ],
       swiftSettings: optimized, linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
 
-    // Glue and command line.
+    // Glue and command line (the option reader is shared with the runner, which must not link the Driver).
+    .target(name: "CommandOptions"),
     .target(
       name: "Driver",
       dependencies: [
         "TensorCore", "Archive", "Checkpoint", "NIfTI", "GraphIR", "DSL", "Passes", "KernelIR",
-        "MemoryPlan", "Interpreter", "LLVMBackend", "Runtime", "Segmentation", "AOT",
+        "MemoryPlan", "Interpreter", "LLVMBackend", "Runtime", "Segmentation", "SegmentCommandSupport", "AOT",
+        "CommandOptions",
       ],
       swiftSettings: llvmInclude),
     .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
     .executableTarget(name: "conv-benchmark", dependencies: ["LLVMBackend", "Runtime"], path: "Benchmarks/conv", swiftSettings: optimized + llvmInclude),
-    .executableTarget(name: "stunet-bench", dependencies: ["Driver", "LLVMBackend", "Runtime", "TensorCore", "DSL", "GraphIR", "Passes", "Interpreter"], path: "Benchmarks/forward", swiftSettings: optimized + llvmInclude),
+    .executableTarget(name: "stunet-bench", dependencies: ["Driver", "CommandOptions", "LLVMBackend", "Runtime", "TensorCore", "DSL", "GraphIR", "Passes", "Interpreter"], path: "Benchmarks/forward", swiftSettings: optimized + llvmInclude),
 
     // Tests, one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
@@ -90,7 +99,7 @@ let package = Package(
     .testTarget(name: "DSLTests", dependencies: ["DSL", "GraphIR"]),
     .testTarget(name: "PassesTests", dependencies: ["Passes", "GraphIR", "DSL", "Interpreter", "TensorCore", "Archive"]),
     .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "GraphIR", "DSL", "TensorCore", "Archive"]),
-    .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: llvmInclude),
+    .testTarget(name: "DriverTests", dependencies: ["Driver", "SegmentCommandSupport"], swiftSettings: llvmInclude),
     .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "TensorCore"]),
     .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "GraphIR", "DSL", "Interpreter", "TensorCore"]),
     .testTarget(

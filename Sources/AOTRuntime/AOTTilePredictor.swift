@@ -32,28 +32,11 @@ public final class AOTTilePredictor: TilePredictor {
   public func predictRowSlabs(
     _ tile: Tensor, maximumRows: Int, _ body: (_ logits: inout Tensor, _ rows: Range<Int>) throws -> Void
   ) throws {
-    guard maximumRows > 0 else {
-      throw SegmentationError.invalidParameter(
-        step: "tile prediction", name: "maximum rows", value: "\(maximumRows)", expected: "> 0")
-    }
     try model.runKeepingOutputs([tile])
-    let logits = model.outputAddress(at: 0).assumingMemoryBound(to: Float.self)
-    let plane = patch[1] * patch[2]
-    let volume = patch[0] * plane
-    var first = 0
-    while first < patch[0] {
-      let rows = first..<min(first + maximumRows, patch[0])
-      let slabCount = rows.count * plane
-      var values = [Float](repeating: 0, count: classes * slabCount)
-      values.withUnsafeMutableBufferPointer { target in
-        guard let write = target.baseAddress else { return }
-        for channel in 0..<classes {
-          (write + channel * slabCount).update(from: logits + channel * volume + first * plane, count: slabCount)
-        }
-      }
-      var slab = Tensor(shape: [classes, rows.count, patch[1], patch[2]], data: values)
-      try body(&slab, rows)
-      first = rows.upperBound
+    guard let logits = model.float32Output(at: 0) else {
+      throw AOTRuntimeError.notSegmentationModel(
+        inputs: model.description.inputs.map(\.shape), outputs: model.description.outputs.map(\.shape))
     }
+    try TileSlabs.forEachRowSlab(of: logits, classes: classes, spatial: patch, maximumRows: maximumRows, body)
   }
 }

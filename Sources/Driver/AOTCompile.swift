@@ -5,6 +5,7 @@
 // checkpoint's plans (target spacing, normalisation) are recorded in the model's metadata for
 // `stunet-model segment`.
 import AOT
+import CommandOptions
 import Foundation
 import KernelIR
 import LLVMBackend
@@ -108,18 +109,18 @@ enum AOTCompile {
   static func report(bundle: AOTBundle, schedule: AOTSchedule, frontSeconds: Double, total: Double) -> String {
     var lines = ["wrote the AOT bundle of @\(schedule.name) to \(bundle.directory.path) (fingerprint \(bundle.fingerprint))"]
     var rows = [["file", "bytes", "what"]]
-    rows.append([AOTBundle.objectName, Format.grouped(bundle.objectBytes), "the kernels and their schedule (\(schedule.steps.count) launches)"])
+    rows.append([AOTBundle.objectName, ReportFormat.grouped(bundle.objectBytes), "the kernels and their schedule (\(schedule.steps.count) launches)"])
     rows.append([AOTBundle.headerName, "", "C interface and constants"])
-    rows.append([AOTBundle.weightsName, Format.grouped(bundle.weightsFileBytes), "packed weights, memory-mapped at load"])
+    rows.append([AOTBundle.weightsName, ReportFormat.grouped(bundle.weightsFileBytes), "packed weights, memory-mapped at load"])
     if let bytes = bundle.executableBytes {
-      rows.append([AOTBundle.executableName, Format.grouped(bytes), "standalone runner (no LLVM, Swift runtime static)"])
+      rows.append([AOTBundle.executableName, ReportFormat.grouped(bytes), "standalone runner (no LLVM, Swift runtime static)"])
     }
-    lines += Format.table(rows).split(separator: "\n").map { "  " + $0 }
-    lines.append("scratch arena \(Format.bytes(schedule.scratchBytes)), weights \(Format.bytes(schedule.weights.byteCount))")
+    lines += ReportFormat.table(rows).split(separator: "\n").map { "  " + $0 }
+    lines.append("scratch arena \(ReportFormat.bytes(schedule.scratchBytes)), weights \(ReportFormat.bytes(schedule.weights.byteCount))")
     var timing = [["phase", "seconds"], ["graph passes, lowering, memory plan", String(format: "%.2f", frontSeconds)]]
     for (phase, seconds) in bundle.timings { timing.append([phase, String(format: "%.2f", seconds)]) }
     timing.append(["total", String(format: "%.2f", total)])
-    lines += Format.table(timing).split(separator: "\n").map { "  " + $0 }
+    lines += ReportFormat.table(timing).split(separator: "\n").map { "  " + $0 }
     return lines.joined(separator: "\n")
   }
 }

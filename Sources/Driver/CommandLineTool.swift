@@ -66,4 +66,5 @@ public enum CommandLineTool {
   }
 }
 
+import CommandOptions
 import Foundation

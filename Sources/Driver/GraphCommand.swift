@@ -1,4 +1,5 @@
 // `stunetc graph`: prints the Graph IR of a variant (preset or custom) or of an IR file.
+import CommandOptions
 import GraphIR
 
 struct GraphCommand: Subcommand {

@@ -1,6 +1,8 @@
 // `stunetc info`: parameter count, multiply-accumulates per layer and in total, activation sizes.
+import CommandOptions
 import GraphIR
 import Passes
+import TensorCore
 
 struct InfoCommand: Subcommand {
   let name = "info"
@@ -39,21 +41,21 @@ struct InfoCommand: Subcommand {
       console.output(Self.layerTable(statistics))
     }
     console.output(
-      "parameters: \(Format.grouped(statistics.parameterCount)) in \(statistics.parameterTensorCount) tensors (\(Format.bytes(statistics.parameterCount * 4)) as fp32)"
+      "parameters: \(ReportFormat.grouped(statistics.parameterCount)) in \(statistics.parameterTensorCount) tensors (\(ReportFormat.bytes(statistics.parameterCount * 4)) as fp32)"
     )
     console.output(Self.stageTable(statistics))
     console.output(
-      "MACs: \(Format.giga(statistics.totalMACs)) G (\(Format.grouped(statistics.totalMACs))), FLOPs: \(Format.giga(2 * statistics.totalMACs)) G"
+      "MACs: \(Format.giga(statistics.totalMACs)) G (\(ReportFormat.grouped(statistics.totalMACs))), FLOPs: \(Format.giga(2 * statistics.totalMACs)) G"
     )
     if let macReport {
       console.output(
         "optimized: MACs \(Format.giga(macReport.before)) G before, \(Format.giga(macReport.after)) G after (saved \(Format.giga(macReport.saved)) G: dead heads, upsample convs at low resolution)"
       )
       let liveness = LivenessEstimate(model.graph)
-      console.output("graph-level peak of live activations (before the kernel-level plan): \(Format.bytes(liveness.peakBytes))")
+      console.output("graph-level peak of live activations (before the kernel-level plan): \(ReportFormat.bytes(liveness.peakBytes))")
     }
     console.output(
-      "activations: \(Format.bytes(statistics.activationBytes)) if every op result were kept, largest single value \(Format.bytes(statistics.largestActivationBytes))"
+      "activations: \(ReportFormat.bytes(statistics.activationBytes)) if every op result were kept, largest single value \(ReportFormat.bytes(statistics.largestActivationBytes))"
     )
     return 0
   }
@@ -63,7 +65,7 @@ struct InfoCommand: Subcommand {
     for op in statistics.ops {
       rows.append(["%" + op.result, op.op, op.type.description, op.macs > 0 ? Format.giga(op.macs) : ""])
     }
-    return Format.table(rows)
+    return ReportFormat.table(rows)
   }
 
   /// MACs grouped by module prefix (encoder stage, upsample layer, decoder stage, head).
@@ -82,6 +84,6 @@ struct InfoCommand: Subcommand {
       let macs = totals[group] ?? 0
       rows.append([group, Format.giga(macs), Format.percent(Double(macs) / Double(total))])
     }
-    return Format.table(rows)
+    return ReportFormat.table(rows)
   }
 }

@@ -1,8 +1,10 @@
 // `stunetc inspect FILE`: what a checkpoint or plans file holds — format, layout, tensors, dtypes,
 // parameters, the STU-Net configuration its shapes imply and the preset it matches, and the plans.
 import Checkpoint
+import CommandOptions
 import DSL
 import Foundation
+import TensorCore
 
 struct InspectCommand: Subcommand {
   let name = "inspect"
@@ -41,7 +43,7 @@ struct InspectCommand: Subcommand {
     for name in checkpoint.keyOrder { dtypeCounts[checkpoint.sourceDTypes[name] ?? "?", default: 0] += 1 }
     let dtypes = dtypeCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
     console.output("tensors: \(checkpoint.tensors.count) (\(dtypes)), loaded as float32")
-    console.output("parameters: \(Format.grouped(checkpoint.parameterCount))")
+    console.output("parameters: \(ReportFormat.grouped(checkpoint.parameterCount))")
     if let configuration = source.configuration {
       console.output("STU-Net configuration implied by the shapes:")
       console.output("  widths \(configuration.widths), depths \(configuration.depths)")

@@ -1,5 +1,6 @@
 // How every subcommand picks a model: a preset (--variant), a custom configuration (--widths,
 // --depths, --strides, --kernels, --classes, --input-channels), or a Graph IR text file (--ir).
+import CommandOptions
 import DSL
 import Foundation
 import GraphIR

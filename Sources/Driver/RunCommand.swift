@@ -3,6 +3,7 @@
 // JIT backend (default) compiles the graph through passes, lowering, memory planning and LLVM;
 // `--backend interpreter` runs the reference graph interpreter instead.
 import Archive
+import CommandOptions
 import Foundation
 import GraphIR
 import Interpreter
@@ -132,7 +133,7 @@ struct RunCommand: Subcommand {
     times.sort()
     console.diagnostics(
       "repeat \(count): median \(Format.seconds(times[count / 2])), min \(Format.seconds(times[0])), "
-        + "peak RSS \(Format.bytes(BackendResources.peakResidentBytes())), "
+        + "peak RSS \(ReportFormat.bytes(BackendResources.peakResidentBytes())), "
         + String(format: "%.2f CPU seconds per wall second", wall > 0 ? cpu / wall : 0))
   }
 }

@@ -1,6 +1,7 @@
 // The one place where `stunetc segment` chooses the backend that runs the network on each tile.
 // Every backend gets the same graph (built at the patch shape, optimised by the default pass
 // pipeline) and the same bound weights, and returns a `TilePredictor`.
+import CommandOptions
 import GraphIR
 import Passes
 import Segmentation

@@ -4,9 +4,11 @@
 // long computation; outputs are written atomically, and only after everything else succeeded, so
 // a failed run leaves no output file behind.
 import Archive
+import CommandOptions
 import DSL
 import Foundation
 import NIfTI
+import SegmentCommandSupport
 import Segmentation
 import TensorCore
 
@@ -80,8 +82,7 @@ struct SegmentCommand: Subcommand {
     let labelOrder = try Self.labelOrder(arguments.value("label-order"))
     let threads = try arguments.integer("threads") ?? ParallelLoop.defaultThreadCount
     guard (1...1024).contains(threads) else { throw CommandLineError("--threads expects 1...1024, got \(threads)") }
-    let progress = SegmentProgress.make(
-      style: try SegmentProgress.style(named: arguments.value("progress") ?? "auto", console: console), console: console)
+    let progress = try SegmentProgress.make(named: arguments.value("progress") ?? "auto", console: console)
     let randomSeed = try arguments.integer("random-weights")
     guard arguments.value("weights") == nil || randomSeed == nil else {
       throw CommandLineError("give either --weights or --random-weights, not both")
@@ -138,36 +139,13 @@ struct SegmentCommand: Subcommand {
     if image.nonFiniteVoxelCount > 0 {
       console.diagnostics("warning: \(image.nonFiniteVoxelCount) NaN/Inf voxel(s) in \(inputPath) will be replaced by 0")
     }
-    let result: SegmentationResult
-    do {
-      result = try SegmentationPipeline(configuration: settings, predictor: predictor).run(
-        image: image.voxelsKJI, spacing: image.spacingKJI, progress: progress.handle)
-    } catch {
-      progress.endBar()
-      throw error
-    }
+    let result = try SegmentationPipeline(configuration: settings, predictor: predictor).run(image, showingProgressOn: progress)
     _ = watch.lap()
 
     // Outputs, only now, each atomically; the preview is encoded before anything is written.
-    var previewPNG: Data?
-    if previewPath != nil {
-      previewPNG = try SegmentPreview.png(
-        image: image.voxelsKJI, labels: result.labels, spacingKJI: image.spacingKJI, affine: image.affine)
-      extraStages.append(StageTiming(name: "preview", seconds: watch.lap()))
-    }
-    let outputURL = URL(fileURLWithPath: outputPath)
-    try NIfTIWriter.writeLabels(result.labels, like: image.header, to: outputURL)
-    if let previewPath, let previewPNG {
-      do {
-        try FileOutput.writeAtomically(previewPNG, to: previewPath)
-      } catch {
-        try? FileManager.default.removeItem(at: outputURL)
-        throw error
-      }
-    }
-    extraStages.append(StageTiming(name: "write", seconds: watch.lap()))
+    extraStages += try SegmentOutputs.write(result, of: image, to: outputPath, preview: previewPath)
     console.output(
-      SegmentSummary.text(
+      PipelineSummary.text(
         report: result.report, input: inputPath, output: outputPath, backend: backend.rawValue, extraStages: extraStages))
     if let previewPath { console.output("preview: \(previewPath)") }
     if weights == nil {
@@ -199,30 +177,11 @@ struct SegmentCommand: Subcommand {
   }
 
   static func labelOrder(_ name: String?) throws -> LabelOrder {
-    guard let name else { return .stunet }
-    guard let order = LabelOrder(rawValue: name) else {
-      throw CommandLineError(
-        "--label-order expects \(LabelOrder.allCases.map(\.rawValue).joined(separator: " or ")), got '\(name)'")
-    }
-    return order
+    try SegmentOptionCheck.labelOrder(named: name).mapError { CommandLineError($0.description) }.get()
   }
 
   /// The output's name and folder are usable and it is not the input.
   static func checkOutput(_ path: String, suffixes: [String], input: String) throws {
-    guard suffixes.contains(where: { path.lowercased().hasSuffix($0) }) else {
-      throw CommandLineError("'\(path)' must end in \(suffixes.joined(separator: " or "))")
-    }
-    let url = URL(fileURLWithPath: path)
-    guard url.standardizedFileURL.path != URL(fileURLWithPath: input).standardizedFileURL.path else {
-      throw CommandLineError("the output '\(path)' would overwrite the input")
-    }
-    let folder = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw CommandLineError("the folder of '\(path)' does not exist: create \(folder) first")
-    }
-    guard FileManager.default.isWritableFile(atPath: folder) else {
-      throw CommandLineError("cannot write into \(folder) (permission denied)")
-    }
+    if let problem = SegmentOptionCheck.outputProblem(path, suffixes: suffixes, input: input) { throw CommandLineError(problem) }
   }
 }

@@ -5,6 +5,7 @@
 // [1, F, p0, p1, p2] (16 channels for S) and the head runs slab by slab over `maximumRows` rows
 // with the interpreter's op semantics, so the 105-class logits of a whole tile (840 MiB at 128^3)
 // never exist.
+import CommandOptions
 import GraphIR
 import Interpreter
 import Segmentation

@@ -1,5 +1,7 @@
 // The shape of a `stunetc` subcommand: a name, a one-line summary, its options, and `run`.
 // Every subcommand answers `--help` from the same description.
+import CommandOptions
+import Foundation
 
 public protocol Subcommand {
   var name: String { get }
@@ -20,18 +22,10 @@ extension Subcommand {
   public var positionalCount: ClosedRange<Int> { 0...0 }
 
   public var help: String {
-    var lines = ["usage: stunetc \(name) \(usage)", "", summary, "", "options:"]
-    let width = options.map { $0.name.count + $0.valueName.count + 3 }.max() ?? 0
-    for option in options + [.flag("help", "show this help")] {
-      let left = (option.name.count == 1 ? "-" : "--") + option.name + (option.takesValue ? " " + option.valueName : "")
-      lines.append("  " + left.padding(toLength: max(width, left.count) + 2, withPad: " ", startingAt: 0) + option.help)
-    }
-    if !details.isEmpty { lines += ["", details] }
-    return lines.joined(separator: "\n")
+    OptionSpec.helpText(program: "stunetc \(name)", usage: usage, summary: summary, options: options, details: details)
   }
 }
 
-import Foundation
 
 /// Where subcommands write: results to standard output, diagnostics and progress to standard error.
 public final class Console: @unchecked Sendable {

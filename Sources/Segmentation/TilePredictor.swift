@@ -46,8 +46,23 @@ public enum TileSlabs {
     guard logits.shape == expected else {
       throw SegmentationError.shapeMismatch(step: step, expected: expected, actual: logits.shape)
     }
+    try logits.data.withUnsafeBufferPointer { values in
+      try forEachRowSlab(of: values, classes: classes, spatial: spatial, maximumRows: maximumRows, body)
+    }
+  }
+
+  /// Calls `body` with copies of consecutive row slabs [classes, rows, p1, p2] of the logits
+  /// [classes, p0, p1, p2] in `logits` (memory the caller owns: a model's output buffer, say).
+  public static func forEachRowSlab(
+    of logits: UnsafeBufferPointer<Float>, classes: Int, spatial: [Int], maximumRows: Int,
+    _ body: (_ logits: inout Tensor, _ rows: Range<Int>) throws -> Void
+  ) throws {
+    let step = "tile prediction"
     guard maximumRows > 0 else {
       throw SegmentationError.invalidParameter(step: step, name: "maximum rows", value: "\(maximumRows)", expected: "> 0")
+    }
+    guard spatial.count == 3, let count = Tensor.checkedElementCount([classes] + spatial), count == logits.count else {
+      throw SegmentationError.shapeMismatch(step: step, expected: [classes] + spatial, actual: [logits.count])
     }
     let plane = spatial[1] * spatial[2]
     let volume = spatial[0] * plane
@@ -56,12 +71,10 @@ public enum TileSlabs {
       let rows = first..<min(first + maximumRows, spatial[0])
       let slabCount = rows.count * plane
       var values = [Float](repeating: 0, count: classes * slabCount)
-      logits.data.withUnsafeBufferPointer { source in
-        values.withUnsafeMutableBufferPointer { target in
-          guard let read = source.baseAddress, let write = target.baseAddress else { return }
-          for channel in 0..<classes {
-            (write + channel * slabCount).update(from: read + channel * volume + first * plane, count: slabCount)
-          }
+      values.withUnsafeMutableBufferPointer { target in
+        guard let read = logits.baseAddress, let write = target.baseAddress else { return }
+        for channel in 0..<classes {
+          (write + channel * slabCount).update(from: read + channel * volume + first * plane, count: slabCount)
         }
       }
       var slab = Tensor(shape: [classes, rows.count, spatial[1], spatial[2]], data: values)

@@ -2,27 +2,31 @@
 // network. Output i > 0 of a multi-output model goes to y.<i>.npy.
 import AOTRuntime
 import Archive
+import CommandOptions
 import Foundation
 import TensorCore
 
 enum RunCommand {
   static let options = [
-    RunnerOption(name: "input", valueName: "FILE", help: ".npy input with the shape the model was compiled for"),
-    RunnerOption(name: "output", valueName: "FILE", help: "where to write the output .npy"),
-    RunnerOption(name: "repeat", valueName: "N", help: "run N times and report the median time (benchmark)"),
+    OptionSpec.option("input", "FILE", ".npy input with the shape the model was compiled for"),
+    OptionSpec.option("output", "FILE", "where to write the output .npy"),
+    OptionSpec.option("repeat", "N", "run N times and report the median time (benchmark)"),
   ] + RunnerTool.modelOptions
 
   static func run(_ arguments: [String]) throws -> Int32 {
     if arguments.contains("--help") || arguments.contains("-h") {
-      print(RunnerArguments.help(usage: "run --input x.npy --output y.npy [--threads N]", summary: "run the network once", options: options))
+      print(
+        OptionSpec.helpText(
+          program: "stunet-model", usage: "run --input x.npy --output y.npy [--threads N]", summary: "run the network once",
+          options: options))
       return 0
     }
-    let parsed = try RunnerArguments.parse(arguments, options: options)
-    guard parsed.positionals.isEmpty else { throw RunnerUsageError("unexpected argument '\(parsed.positionals[0])'") }
-    guard let inputPath = parsed.value("input") else { throw RunnerUsageError("--input FILE.npy is required") }
-    guard let outputPath = parsed.value("output") else { throw RunnerUsageError("--output FILE.npy is required") }
+    let parsed = try ParsedArguments.parse(arguments, specs: options)
+    guard parsed.positionals.isEmpty else { throw CommandLineError("unexpected argument '\(parsed.positionals[0])'") }
+    guard let inputPath = parsed.value("input") else { throw CommandLineError("--input FILE.npy is required") }
+    guard let outputPath = parsed.value("output") else { throw CommandLineError("--output FILE.npy is required") }
     let repeats = try parsed.integer("repeat") ?? 1
-    guard repeats >= 1 else { throw RunnerUsageError("--repeat expects a positive count") }
+    guard repeats >= 1 else { throw CommandLineError("--repeat expects a positive count") }
     let loadStart = Date()
     let model = try RunnerTool.loadModel(parsed)
     var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))

@@ -3,6 +3,7 @@
 // one message on standard error and a non-zero exit status.
 import AOTRuntime
 import Archive
+import CommandOptions
 import Foundation
 import TensorCore
 
@@ -28,7 +29,7 @@ enum RunnerTool {
         FileHandle.standardError.write(Data("stunet-model: unknown subcommand '\(command)'\n\n\(usage)\n".utf8))
         return 2
       }
-    } catch let error as RunnerUsageError {
+    } catch let error as CommandLineError {
       FileHandle.standardError.write(Data("stunet-model \(command): \(error)\nrun 'stunet-model \(command) --help' for usage\n".utf8))
       return 2
     } catch {
@@ -53,18 +54,18 @@ enum RunnerTool {
   static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
   /// Loads the linked model with the options every subcommand shares.
-  static func loadModel(_ arguments: RunnerArguments) throws -> AOTModel {
+  static func loadModel(_ arguments: ParsedArguments) throws -> AOTModel {
     let threads = try arguments.integer("threads") ?? defaultThreads
-    guard (1...4096).contains(threads) else { throw RunnerUsageError("--threads expects 1...4096, got \(threads)") }
+    guard (1...4096).contains(threads) else { throw CommandLineError("--threads expects 1...4096, got \(threads)") }
     return try AOTModel(
       entryPoints: try ModelEntryPoints.linked(), weightsPath: arguments.value("weights") ?? defaultWeightsPath,
       threads: threads, verifyChecksum: arguments.has("check-weights"))
   }
 
   static let modelOptions = [
-    RunnerOption(name: "weights", valueName: "FILE", help: "the bundle's weights.bin (default: beside this executable)"),
-    RunnerOption(name: "threads", valueName: "N", help: "threads (default: all cores)"),
-    RunnerOption(name: "check-weights", valueName: nil, help: "verify the weights' checksum before running (reads the whole file)"),
+    OptionSpec.option("weights", "FILE", "the bundle's weights.bin (default: beside this executable)"),
+    OptionSpec.option("threads", "N", "threads (default: all cores)"),
+    OptionSpec.flag("check-weights", "verify the weights' checksum before running (reads the whole file)"),
   ]
 
   static func diagnostics(_ text: String) {
@@ -75,10 +76,12 @@ enum RunnerTool {
 enum InfoCommand {
   static func run(_ arguments: [String]) throws -> Int32 {
     if arguments.contains("--help") || arguments.contains("-h") {
-      print(RunnerArguments.help(usage: "info", summary: "print what model is linked into this executable", options: []))
+      print(
+        OptionSpec.helpText(
+          program: "stunet-model", usage: "info", summary: "print what model is linked into this executable", options: []))
       return 0
     }
-    _ = try RunnerArguments.parse(arguments, options: [])
+    _ = try ParsedArguments.parse(arguments, specs: [])
     let model = try ModelEntryPoints.linked().description()
     print("model @\(model.name), fingerprint \(model.fingerprint), AOT ABI \(model.abiVersion)")
     print("weights \(model.weightsBytes) bytes, scratch arena \(model.scratchBytes) bytes, alignment \(model.alignment)")

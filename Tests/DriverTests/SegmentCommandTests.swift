@@ -4,6 +4,7 @@
 import Driver
 import Foundation
 import NIfTI
+import SegmentCommandSupport
 import TensorCore
 import XCTest
 

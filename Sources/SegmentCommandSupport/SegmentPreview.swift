@@ -1,6 +1,6 @@
-// The `--preview` picture of `stunetc segment`: SlicePreview's three orthogonal slices, shown the
-// way radiologists read them whatever the storage order: before rendering, the image and the
-// labels are flipped (display only) so that the patient's right is on the left of the axial and
+// The `--preview` picture of `stunetc segment` and `stunet-model segment`: SlicePreview's three
+// orthogonal slices, shown the way radiologists read them whatever the storage order: before
+// rendering, the image and the labels are flipped (display only) so that the patient's right is on the left of the axial and
 // coronal panels, anterior is at the top of the axial panel, and superior at the top of the others.
 // The world frame is NIfTI's RAS+ (+x toward the patient's right, +y anterior, +z superior), read
 // from the affine; an axis whose direction is mostly along another world axis is left as stored.

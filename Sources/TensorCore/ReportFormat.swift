@@ -1,10 +1,12 @@
-// Number and table formatting for the runner's reports, in the same style as stunetc's
-// (Sources/Driver/Format.swift, which the runner cannot link: the Driver depends on LLVM).
+// Number and table formatting for human-readable reports, shared by stunetc (Driver) and the
+// standalone runner stunet-model (which cannot link the Driver: it depends on LLVM): grouped
+// integers, byte sizes, aligned text tables and durations.
 import Foundation
 
-enum ReportFormat {
-  static func grouped(_ value: Int) -> String {
-    let digits = String(abs(value))
+public enum ReportFormat {
+  /// "1,234,567".
+  public static func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
     var out = ""
     for (index, character) in digits.enumerated() {
       if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
@@ -13,7 +15,8 @@ enum ReportFormat {
     return value < 0 ? "-" + out : out
   }
 
-  static func bytes(_ value: Int) -> String {
+  /// "512 B", "1.50 KiB", "384.50 MiB".
+  public static func bytes(_ value: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
     var amount = Double(value)
     var unit = 0
@@ -24,8 +27,8 @@ enum ReportFormat {
     return unit == 0 ? "\(value) B" : String(format: "%.2f %@", amount, units[unit])
   }
 
-  /// Text columns: the first left-aligned, numbers right-aligned.
-  static func table(_ rows: [[String]]) -> String {
+  /// Text columns: left-aligned, numbers right-aligned (the first column always left).
+  public static func table(_ rows: [[String]]) -> String {
     guard let header = rows.first else { return "" }
     var widths = header.map(\.count)
     for row in rows {
@@ -34,14 +37,14 @@ enum ReportFormat {
     return rows.map { row in
       row.enumerated().map { index, cell in
         let isNumber = Double(cell.replacingOccurrences(of: ",", with: "").split(separator: " ").first ?? "") != nil
-        let pad = String(repeating: " ", count: widths[index] - cell.count)
+        let pad = String(repeating: " ", count: max(0, (index < widths.count ? widths[index] : cell.count) - cell.count))
         return isNumber && index > 0 ? pad + cell : cell + pad
       }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }.joined(separator: "\n")
   }
 
   /// "4.2 s", "3m07s".
-  static func duration(_ seconds: Double) -> String {
+  public static func duration(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "?" }
     if seconds < 60 { return String(format: "%.1f s", seconds) }
     let whole = Int(seconds.rounded())

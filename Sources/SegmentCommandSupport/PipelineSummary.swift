@@ -1,11 +1,16 @@
-// The closing summary of `stunet-model segment`, line for line the one `stunetc segment` prints:
-// the geometry the pipeline went through, non-finite voxels, labels found, the time of every
-// stage and the peak memory of the process.
+// The closing summary of a segmentation (`stunetc segment`, `stunet-model segment`): what the
+// pipeline did to the geometry (crop box, resampled and padded grids, tiles), non-finite voxels
+// replaced, labels found, then the wall time of every stage and the peak memory of the process.
 import Foundation
 import Segmentation
+import TensorCore
 
-enum SegmentSummaryText {
-  static func text(report: PipelineReport, input: String, output: String, extraStages: [StageTiming]) -> String {
+public enum PipelineSummary {
+  /// `extraStages` are the caller's own stages: "read" and "model" go before the pipeline's, the
+  /// rest (writing, preview) after them.
+  public static func text(
+    report: PipelineReport, input: String, output: String, backend: String, extraStages: [StageTiming]
+  ) -> String {
     func grid(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
     var lines = ["segmented \(input) -> \(output)"]
     let spacing = report.originalSpacing.map { String(format: "%.4g", $0) }.joined(separator: "x")
@@ -21,8 +26,7 @@ enum SegmentSummaryText {
     lines.append(
       "  tiles             \(perAxis) = \(report.tileCount), \(report.passesPerTile) pass(es) each"
         + (report.usesImportanceMap ? ", Gaussian-weighted" : ", no Gaussian (one tile)"))
-    lines.append(
-      "  mode              \(report.mode.rawValue)\(report.testTimeAugmentation ? " with 8-way mirroring" : ""), aot backend")
+    lines.append("  mode              \(report.mode.rawValue)\(report.testTimeAugmentation ? " with 8-way mirroring" : ""), \(backend) backend")
     let foreground = report.labelsPresent.filter { $0 != 0 }
     let shown = foreground.prefix(24).map(String.init).joined(separator: " ")
     lines.append(

@@ -1,5 +1,7 @@
-// A small command-line argument reader: `--name value`, `--name=value`, boolean flags and
-// positionals. Unknown options are errors that list what the subcommand accepts.
+// A small command-line argument reader, shared by stunetc and the standalone runner stunet-model:
+// `--name value`, `--name=value`, `-o value`, boolean flags, positionals, and `--` ending the
+// options. Unknown options are errors that list what the subcommand accepts.
+import Foundation
 
 public struct OptionSpec: Sendable {
   public var name: String
@@ -43,7 +45,8 @@ public struct ParsedArguments {
     return try ParsedArguments.integers(text, option: name)
   }
 
-  static func integers(_ text: String, option: String) throws -> [Int] {
+  /// `text` as comma-separated integers, or an error naming `--option`.
+  public static func integers(_ text: String, option: String) throws -> [Int] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false)
     var numbers: [Int] = []
     for part in parts {
@@ -97,5 +100,3 @@ public struct ParsedArguments {
     return parsed
   }
 }
-
-import Foundation
