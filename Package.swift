@@ -88,7 +88,7 @@ let package = Package(
       swiftSettings: llvmInclude),
     .executableTarget(name: "stunetc", dependencies: ["Driver"], swiftSettings: llvmInclude),
     .executableTarget(name: "conv-benchmark", dependencies: ["LLVMBackend", "Runtime"], path: "Benchmarks/conv", swiftSettings: optimized + llvmInclude),
-    .executableTarget(name: "stunet-bench", dependencies: ["Driver", "CommandOptions", "LLVMBackend", "Runtime", "TensorCore", "DSL", "GraphIR", "Passes", "Interpreter"], path: "Benchmarks/forward", swiftSettings: optimized + llvmInclude),
+    .executableTarget(name: "stunet-bench", dependencies: ["Driver", "LLVMBackend", "Runtime", "TensorCore", "DSL", "GraphIR", "Passes", "Interpreter"], path: "Benchmarks/forward", swiftSettings: optimized + llvmInclude),
 
     // Tests, one target per module.
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

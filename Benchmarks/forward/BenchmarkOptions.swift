@@ -1,7 +1,6 @@
 // Command-line options of stunet-bench, and the list of (model, backend) cases they ask for.
 // Models come from the Driver's ModelSelection options (presets, custom widths/depths/..., IR files);
 // --variant accepts a comma-separated list, and --size N is short for --input-shape 1,C,N,N,N.
-import CommandOptions
 import Driver
 import Foundation
 

@@ -67,7 +67,10 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
         "\(file): NumPy dtype '\(descr)' is not supported (supported: <f4 <f8 <f2 <i8 <i4 |u1 |b1 "
         + "and their big-endian forms); convert the array with numpy first"
     case .writeFailed(let file, let reason):
-      return "\(file): writing failed (\(reason)); check free space and permissions"
+      // The reason says what to do when it is a missing folder or a refused destination; the
+      // advice is for the system errors (no space, no permission) that come bare.
+      let explained = reason.contains("does not exist") || reason.contains("is a folder") || reason.contains("not a regular")
+      return "\(file): writing failed (\(reason))" + (explained ? "" : "; check free space and permissions")
     }
   }
 }

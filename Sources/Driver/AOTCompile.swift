@@ -5,7 +5,6 @@
 // checkpoint's plans (target spacing, normalisation) are recorded in the model's metadata for
 // `stunet-model segment`.
 import AOT
-import CommandOptions
 import Foundation
 import KernelIR
 import LLVMBackend

@@ -90,6 +90,28 @@ public final class CompiledModel {
     return output
   }
 
+  /// Runs the model and returns every graph output, keyed by its value name (in the graph's
+  /// output order through `graph.outputs`).
+  public func runAll(_ input: Tensor) throws -> [String: Tensor] {
+    guard input.shape == inputShape else {
+      throw ModelError.shape("input has shape \(input.shape), the model was compiled for \(inputShape)")
+    }
+    if graph.outputs.count == 1 { return [outputName: try run(input)] }
+    if let jitProgram {
+      guard let inputBuffer = jitProgram.program.inputBuffers.first else { throw ModelError.shape("the program has no input") }
+      let produced = try jitProgram.run(inputs: [inputBuffer.name: input])
+      // The program lists its outputs in the graph's order (under its buffers' names).
+      var outputs: [String: Tensor] = [:]
+      for (name, bufferName) in zip(graph.outputs, jitProgram.program.outputs) {
+        guard let tensor = produced[bufferName] else { throw ModelError.shape("the program did not produce %\(name)") }
+        outputs[name] = tensor
+      }
+      return outputs
+    }
+    guard let interpreter else { throw ModelError.shape("nothing to run") }
+    return try interpreter.run(inputs: [inputName: input])
+  }
+
   /// Runs the model writing into `output` (reused when it already has the output's shape).
   public func run(_ input: Tensor, into output: inout Tensor) throws {
     guard input.shape == inputShape else {

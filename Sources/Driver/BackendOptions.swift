@@ -1,7 +1,6 @@
 // The options of every command that runs or code-generates a model: which backend executes it
 // (the JIT by default, or the reference interpreter) and how the JIT compiles it (threads of the
 // persistent pool, LLVM CPU and feature overrides; features are confirmed, never assumed).
-import CommandOptions
 import KernelIR
 import LLVMBackend
 

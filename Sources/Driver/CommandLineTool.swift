@@ -66,5 +66,4 @@ public enum CommandLineTool {
   }
 }
 
-import CommandOptions
 import Foundation

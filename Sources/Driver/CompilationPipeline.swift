@@ -1,7 +1,6 @@
 // The whole compilation as named stages under one instrumentation (print/verify/stop/time/dump
 // flags): the graph passes, then lowering to the Kernel IR and memory planning, and for the JIT
 // backend the code generation of every kernel ("jit-compile").
-import CommandOptions
 import GraphIR
 import KernelIR
 import LLVMBackend

@@ -1,7 +1,6 @@
 // `stunetc compile`: runs the compiler on a model and emits the chosen IR, with the pass-manager
 // flags users of MLIR/IREE and Glow expect; down to LLVM IR, assembly or an object file of every
 // kernel the JIT would run (`--emit llvm|asm|obj`, `--dump-dir` adding one file per kernel).
-import CommandOptions
 import Foundation
 import GraphIR
 import KernelIR

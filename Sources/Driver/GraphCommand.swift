@@ -1,5 +1,4 @@
 // `stunetc graph`: prints the Graph IR of a variant (preset or custom) or of an IR file.
-import CommandOptions
 import GraphIR
 
 struct GraphCommand: Subcommand {

@@ -1,5 +1,4 @@
 // `stunetc info`: parameter count, multiply-accumulates per layer and in total, activation sizes.
-import CommandOptions
 import GraphIR
 import Passes
 import TensorCore

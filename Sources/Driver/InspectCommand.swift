@@ -1,7 +1,6 @@
 // `stunetc inspect FILE`: what a checkpoint or plans file holds — format, layout, tensors, dtypes,
 // parameters, the STU-Net configuration its shapes imply and the preset it matches, and the plans.
 import Checkpoint
-import CommandOptions
 import DSL
 import Foundation
 import TensorCore

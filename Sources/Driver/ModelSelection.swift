@@ -1,6 +1,5 @@
 // How every subcommand picks a model: a preset (--variant), a custom configuration (--widths,
 // --depths, --strides, --kernels, --classes, --input-channels), or a Graph IR text file (--ir).
-import CommandOptions
 import DSL
 import Foundation
 import GraphIR
@@ -84,12 +83,7 @@ public struct ModelSelection {
 
   public static func resolve(_ arguments: ParsedArguments, defaultVariant: String? = nil) throws -> ModelSelection {
     if let path = arguments.value("ir") {
-      let text: String
-      do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
-      } catch {
-        throw CommandLineError("cannot read IR file '\(path)': \(error.localizedDescription)")
-      }
+      let text = try TextInput.read(path, what: "IR file")
       let graph = try Parser.parse(text)
       try Verifier.verify(graph)
       return ModelSelection(graph: graph, configuration: nil, stageOutputs: [:])

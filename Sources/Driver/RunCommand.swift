@@ -3,7 +3,6 @@
 // JIT backend (default) compiles the graph through passes, lowering, memory planning and LLVM;
 // `--backend interpreter` runs the reference graph interpreter instead.
 import Archive
-import CommandOptions
 import Foundation
 import GraphIR
 import Interpreter
@@ -18,7 +17,7 @@ struct RunCommand: Subcommand {
       .option("weights", "FILE", "checkpoint: .model/.pth (nnU-Net v1/v2), .safetensors or .npz"),
       .option("random-weights", "SEED", "use deterministic random weights instead of a checkpoint"),
       .option("input", "FILE", ".npy input of shape N,C,D,H,W (float32 or float64)"),
-      .option("output", "FILE", "where to write the output .npy"),
+      .option("output", "FILE", "where to write the output: .npy (the first output) or .npz (every output, by name)"),
       .option("compare", "FILE", "reference .npy: print the max error against it, exit 3 beyond 1e-4 relative"),
       .flag("argmax", "write argmax labels over the class axis instead of logits"),
       .flag("kernel-times", "JIT: print the slowest kernels of the run"),
@@ -43,8 +42,17 @@ struct RunCommand: Subcommand {
     guard let inputPath = arguments.value("input") else { throw CommandLineError("--input FILE.npy is required") }
     guard let outputPath = arguments.value("output") else { throw CommandLineError("--output FILE.npy is required") }
     let backend = try BackendOptions.parse(arguments)
+    let writesArchive = outputPath.lowercased().hasSuffix(".npz")
+    guard writesArchive || outputPath.lowercased().hasSuffix(".npy") else {
+      throw CommandLineError("--output \(outputPath): give a .npy file (the first output) or a .npz file (every output)")
+    }
+    try FileOutput.checkWritable(outputPath)  // before minutes of work, not after
     var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))
     input.dtype = .f32
+    guard input.shape.count == 5 else {
+      let kind = input.shape.isEmpty ? "a 0-d array (a scalar)" : "a \(input.shape.count)-D array of shape \(input.shape)"
+      throw CommandLineError("the input \(inputPath) is \(kind); stunetc run needs a 5-D float array N,C,D,H,W")
+    }
     var weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
     var modelArguments = arguments
     if arguments.value("input-shape") == nil {
@@ -68,7 +76,7 @@ struct RunCommand: Subcommand {
       throw CommandLineError("give --weights CHECKPOINT (or --random-weights SEED for a smoke test)")
     }
     let start = Date()
-    var output: Tensor
+    var outputs: [String: Tensor] = [:]
     var description = "the interpreter"
     if backend.backend == .jit {
       let pipeline = CompilationPipeline(
@@ -78,9 +86,15 @@ struct RunCommand: Subcommand {
       parameters = [:]  // the JIT packed its own copy; the checkpoint's tensors are not needed any more
       let compileSeconds = Date().timeIntervalSince(start)
       let runStart = Date()
-      output = try compiled.run(input)
+      outputs = try compiled.runAll(input)
       let runSeconds = Date().timeIntervalSince(runStart)
-      try repeatRuns(arguments, console: console) { try compiled.run(input, into: &output) }
+      if var first = outputs[compiled.outputName], outputs.count == 1 {
+        outputs = [:]
+        try repeatRuns(arguments, console: console) { try compiled.run(input, into: &first) }
+        outputs[compiled.outputName] = first
+      } else {
+        try repeatRuns(arguments, console: console) { _ = try compiled.runAll(input) }
+      }
       if let jit = compiled.jitProgram {
         description = "the JIT (\(jit.threads) threads; compiled in \(Format.seconds(compileSeconds)), ran in \(Format.seconds(runSeconds)))"
         let interpreted = jit.kernels.filter { $0.interpretedBecause != nil }
@@ -92,18 +106,30 @@ struct RunCommand: Subcommand {
       }
     } else {
       let interpreter = try GraphInterpreter(graph: model.graph, parameters: parameters)
-      let outputs = try interpreter.run(inputs: [graphInput.name: input])
-      guard let outputName = model.graph.outputs.first, let result = outputs[outputName] else {
-        throw CommandLineError("the graph produced no output")
-      }
-      output = result
+      outputs = try interpreter.run(inputs: [graphInput.name: input])
       try repeatRuns(arguments, console: console) { _ = try interpreter.run(inputs: [graphInput.name: input]) }
     }
-    if arguments.has("argmax") { output = try ReferenceOps.argmax(output, axis: 1) }
+    var named: [(String, Tensor)] = []
+    for name in model.graph.outputs {
+      guard var tensor = outputs.removeValue(forKey: name) else { throw CommandLineError("the graph produced no output %\(name)") }
+      if arguments.has("argmax") { tensor = try ReferenceOps.argmax(tensor, axis: 1) }
+      named.append((name, tensor))
+    }
+    guard let (firstName, output) = named.first else { throw CommandLineError("the graph has no output") }
     let seconds = Date().timeIntervalSince(start)
-    try NumpyFile.write(output, to: URL(fileURLWithPath: outputPath))
+    if writesArchive {
+      try NpzArchive.write(named, to: URL(fileURLWithPath: outputPath))
+    } else {
+      try NumpyFile.write(output, to: URL(fileURLWithPath: outputPath))
+      if named.count > 1 {
+        console.diagnostics(
+          "note: the graph has \(named.count) outputs; \(outputPath) holds the first (%\(firstName)); "
+            + "give --output FILE.npz to write all of them (" + named.map { "%\($0.0)" }.joined(separator: ", ") + ")")
+      }
+    }
+    let shapes = named.map { "\($0.1.shape)" }.joined(separator: ", ")
     console.diagnostics(
-      "ran @\(model.graph.name) on \(input.shape) with \(description) in \(Format.seconds(seconds)); wrote \(output.shape) to \(outputPath)"
+      "ran @\(model.graph.name) on \(input.shape) with \(description) in \(Format.seconds(seconds)); wrote \(shapes) to \(outputPath)"
     )
     if let referencePath = arguments.value("compare") {
       let reference = try NumpyFile.read(URL(fileURLWithPath: referencePath))

@@ -1,7 +1,6 @@
 // The one place where `stunetc segment` chooses the backend that runs the network on each tile.
 // Every backend gets the same graph (built at the patch shape, optimised by the default pass
 // pipeline) and the same bound weights, and returns a `TilePredictor`.
-import CommandOptions
 import GraphIR
 import Passes
 import Segmentation
@@ -34,6 +33,11 @@ public enum SegmentBackend: String, CaseIterable {
       predictor.streamsHead
       ? "the final 1x1x1 head runs in row slabs" : "the graph has no pointwise final head: whole tiles are predicted"
     let name = self == .jit ? "LLVM JIT (native kernels for this CPU)" : "reference interpreter"
-    return (predictor, ["backend: \(name) on the optimised graph (\(graph.nodes.count) -> \(optimized.nodes.count) nodes); \(head)"])
+    var notes = ["backend: \(name) on the optimised graph (\(graph.nodes.count) -> \(optimized.nodes.count) nodes); \(head)"]
+    let interpreted = predictor.interpretedKernels
+    if !interpreted.isEmpty {
+      notes.append("note: \(interpreted.count) kernel(s) run in the interpreter (slower): " + interpreted.joined(separator: ", "))
+    }
+    return (predictor, notes)
   }
 }

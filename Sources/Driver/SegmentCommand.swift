@@ -4,7 +4,6 @@
 // long computation; outputs are written atomically, and only after everything else succeeded, so
 // a failed run leaves no output file behind.
 import Archive
-import CommandOptions
 import DSL
 import Foundation
 import NIfTI

@@ -3,7 +3,6 @@
 // TotalSegmentator defaults (1.5 mm, 128^3, z-score 'nonCT') when there are none, with
 // --spacing / --patch / --normalization overriding either. Every choice is noted for the report.
 import Checkpoint
-import CommandOptions
 import Foundation
 import Segmentation
 

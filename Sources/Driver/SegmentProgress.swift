@@ -1,6 +1,5 @@
 // Where `stunetc segment` shows its progress: the pipeline's printer (Segmentation) writing to
 // the console's diagnostics, the bar only for the real standard error attached to a terminal.
-import CommandOptions
 import Foundation
 import SegmentCommandSupport
 import Segmentation

@@ -2,10 +2,10 @@
 // each tile with the chosen backend (the reference interpreter or the LLVM JIT, via CompiledModel).
 // When the graph ends in a pointwise (1x1x1, stride 1, unpadded) head, as STU-Net's segmentation
 // output does, that head is split off: the backend computes the decoder's last features
-// [1, F, p0, p1, p2] (16 channels for S) and the head runs slab by slab over `maximumRows` rows
-// with the interpreter's op semantics, so the 105-class logits of a whole tile (840 MiB at 128^3)
-// never exist.
-import CommandOptions
+// [1, F, p0, p1, p2] (16 channels for S) and the head, compiled by the same backend as a model of
+// its own for a slab of rows, runs slab by slab over `maximumRows` rows, so the 105-class logits
+// of a whole tile (840 MiB at 128^3) never exist. The features, the slab and the logits live in
+// buffers reused from tile to tile (no allocation, no page faults in the tile loop).
 import GraphIR
 import Interpreter
 import Segmentation
@@ -18,6 +18,12 @@ public final class SegmentTilePredictor: TilePredictor {
   /// The pointwise head and its weight and bias operands, when split off.
   private let head: (node: Node, parameters: [Tensor])?
   private let patch: [Int]
+  private let options: BackendOptions
+  /// The head compiled for slabs of a given number of rows (usually one or two heights per run).
+  private var headModels: [Int: CompiledModel] = [:]
+  private var features = Tensor(zeros: [0])
+  private var slab = Tensor(zeros: [0])
+  private var slabLogits = Tensor(zeros: [0])
 
   /// `graph` is optimised and takes one input [1, C, p0, p1, p2]; `parameters` bind it.
   public init(graph: Graph, parameters: [String: Tensor], options: BackendOptions) throws {
@@ -29,6 +35,7 @@ public final class SegmentTilePredictor: TilePredictor {
     }
     classes = outputType.shape[1]
     patch = Array(input.type.shape[2...])
+    self.options = options
     if let split = Self.splitPointwiseHead(graph, parameters: parameters) {
       body = try CompiledModel(graph: split.body, weights: parameters, options: options)
       head = (split.head, split.headParameters)
@@ -38,13 +45,22 @@ public final class SegmentTilePredictor: TilePredictor {
     }
   }
 
+  /// Kernels of the compiled body that run in the kernel interpreter (JIT backend), with why.
+  public var interpretedKernels: [String] {
+    guard let jit = body.jitProgram else { return [] }
+    return jit.kernels.compactMap { report in
+      report.interpretedBecause.map { "k\(report.index) \(report.kind.rawValue) (\($0))" }
+    }
+  }
+
   /// True when the head runs slab by slab (for the run's notes).
   public var streamsHead: Bool { head != nil }
 
   public func predict(_ tile: Tensor) throws -> Tensor {
     let result = try body.run(tile)
     guard let head else { return result }
-    return try OpSemantics.evaluate(head.node, [result] + head.parameters)
+    guard result.rank == 5 else { throw CommandLineError("the graph's features are not 5-D") }
+    return try headModel(rows: patch[0], channels: result.shape[1], head: head).run(result)
   }
 
   public func predictRowSlabs(
@@ -55,7 +71,7 @@ public final class SegmentTilePredictor: TilePredictor {
       try TileSlabs.forEachRowSlab(of: logits, tile: tile, classes: classes, maximumRows: maximumRows, body)
       return
     }
-    let features = try self.body.run(tile)
+    try self.body.run(tile, into: &features)
     guard features.rank == 5, Array(features.shape[2...]) == patch else { throw CommandLineError("the graph's features do not have the patch's spatial shape \(patch)") }
     let channels = features.shape[1]
     let plane = patch[1] * patch[2]
@@ -64,21 +80,53 @@ public final class SegmentTilePredictor: TilePredictor {
     while first < patch[0] {
       let rows = first..<min(first + max(maximumRows, 1), patch[0])
       let slabCount = rows.count * plane
-      var slab = [Float](repeating: 0, count: channels * slabCount)
+      let slabShape = [1, channels, rows.count, patch[1], patch[2]]
+      if slab.shape != slabShape { slab = Tensor(zeros: slabShape) }
       features.data.withUnsafeBufferPointer { source in
-        slab.withUnsafeMutableBufferPointer { target in
+        slab.data.withUnsafeMutableBufferPointer { target in
           guard let read = source.baseAddress, let write = target.baseAddress else { return }
           for channel in 0..<channels {
             (write + channel * slabCount).update(from: read + channel * volume + first * plane, count: slabCount)
           }
         }
       }
-      let slabFeatures = Tensor(shape: [1, channels, rows.count, patch[1], patch[2]], data: slab)
-      var logits = try OpSemantics.evaluate(head.node, [slabFeatures] + head.parameters)
-      logits.shape = Array(logits.shape.dropFirst())
-      try body(&logits, rows)
+      let model = try headModel(rows: rows.count, channels: channels, head: head)
+      try model.run(slab, into: &slabLogits)
+      slabLogits.shape = Array(model.outputShape.dropFirst())
+      try body(&slabLogits, rows)
+      if slabLogits.data.count == model.outputShape.reduce(1, *) {
+        slabLogits.shape = model.outputShape
+      } else {
+        slabLogits = Tensor(zeros: [0])  // replaced by the consumer: not reusable
+      }
       first = rows.upperBound
     }
+  }
+
+  /// The head as a one-node model over a slab of `rows` rows of the features, compiled once.
+  private func headModel(rows: Int, channels: Int, head: (node: Node, parameters: [Tensor])) throws -> CompiledModel {
+    if let model = headModels[rows] { return model }
+    guard let featuresName = head.node.operands.first?.valueName else {
+      throw CommandLineError("the segmentation head has no feature operand")
+    }
+    let inputType = TensorType(.f32, [1, channels, rows, patch[1], patch[2]])
+    let parameterNames = head.node.operands.dropFirst().compactMap(\.parameterName)
+    guard parameterNames.count == head.parameters.count, let kind = head.node.kind else {
+      throw CommandLineError("the segmentation head's operands are not all parameters")
+    }
+    let resultTypes = try ShapeInference.resultTypes(
+      kind, operands: [inputType] + head.parameters.map { TensorType(.f32, $0.shape) }, attributes: head.node.attributes,
+      location: "segmentation head")
+    var node = head.node
+    node.resultTypes = resultTypes
+    let graph = Graph(
+      name: "segmentation_head_\(rows)_rows", inputs: [GraphInput(name: featuresName, type: inputType)],
+      parameters: zip(parameterNames, head.parameters).map { Parameter(name: $0, type: TensorType(.f32, $1.shape)) },
+      nodes: [node], outputs: [node.result])
+    let model = try CompiledModel(
+      graph: graph, weights: Dictionary(uniqueKeysWithValues: zip(parameterNames, head.parameters)), options: options)
+    headModels[rows] = model
+    return model
   }
 
   /// The graph without its final pointwise head, the head node and its parameter tensors; nil

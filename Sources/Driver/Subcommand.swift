@@ -1,6 +1,7 @@
 // The shape of a `stunetc` subcommand: a name, a one-line summary, its options, and `run`.
-// Every subcommand answers `--help` from the same description.
-import CommandOptions
+// Every subcommand answers `--help` from the same description. The option reader it is built on
+// (CommandOptions, shared with the runner) is re-exported: it is part of the Driver's interface.
+@_exported import CommandOptions
 import Foundation
 
 public protocol Subcommand {

@@ -3,7 +3,6 @@
 // depths, classes and input channels from the shapes; strides from the plans that travel with the
 // checkpoint, or the TotalSegmentator strides (said so) when there are none.
 import Checkpoint
-import CommandOptions
 import DSL
 import Foundation
 import TensorCore

@@ -1,7 +1,6 @@
 // The interpreter-backed TilePredictor of `stunetc segment`: the logits it streams in row slabs
 // (final 1x1x1 head split off the optimised graph) are the whole-tile logits bit for bit, and
-// those match the unoptimised graph on the reference interpreter within the passes' tolerance;
-// the JIT backend names weights it lacks.
+// those match the unoptimised graph on the reference interpreter within the passes' tolerance.
 import DSL
 import Driver
 import GraphIR
@@ -52,13 +51,42 @@ final class SegmentPredictorTests: XCTestCase {
     XCTAssertLessThanOrEqual(report.maxRelativeToScale, 1e-4, "optimised vs unoptimised: \(report)")
   }
 
-  func testJITBackendNamesMissingWeightsAndUnknownBackendsAreRefused() throws {
+  func testBackendsNameMissingWeightsAndUnknownBackendsAreRefused() throws {
     let graph = try STUNet(configuration).graph(inputShape: [1, 1, 32, 32, 32]).graph
-    XCTAssertThrowsError(try SegmentBackend.jit.makePredictor(graph: graph, parameters: [:])) { error in
-      XCTAssertTrue("\(error)".contains("conv_blocks_context.0.0.conv1.weight"), "\(error)")
+    for backend in SegmentBackend.allCases {
+      XCTAssertThrowsError(try backend.makePredictor(graph: graph, parameters: [:])) { error in
+        XCTAssertTrue("\(error)".contains("conv_blocks_context.0.0.conv1.weight"), "\(backend): \(error)")
+      }
     }
     XCTAssertThrowsError(try SegmentBackend.named("cuda")) { error in
-      XCTAssertTrue("\(error)".contains("unknown backend 'cuda': choose jit|interpreter"), "\(error)")
+      XCTAssertTrue("\(error)".contains("jit|interpreter"), "\(error)")
+    }
+  }
+
+  func testJITPredictorRunsEveryKernelNativelyAndItsSlabsMatchTheInterpreter() throws {
+    let graph = try STUNet(configuration).graph(inputShape: [1, 1, 32, 32, 32]).graph
+    let weights = RandomWeights.generate(for: graph, seed: 4)
+    var generator = SeededGenerator(seed: 9)
+    let tile = Tensor(shape: [1, 1, 32, 32, 32], data: (0..<(32 * 32 * 32)).map { _ in Float.random(in: -1...1, using: &generator) })
+    let jit = try SegmentBackend.jit.makePredictor(graph: graph, parameters: weights, threads: 2)
+    let interpreter = try SegmentBackend.interpreter.makePredictor(graph: graph, parameters: weights)
+    let jitPredictor = try XCTUnwrap(jit.predictor as? SegmentTilePredictor)
+    XCTAssertEqual(jitPredictor.interpretedKernels, [], "every kernel of the body has a JIT lowering")
+    XCTAssertFalse(jit.notes.contains { $0.contains("interpreter (slower)") }, "\(jit.notes)")
+    var slabs: [[Tensor]] = [[], []]
+    for (index, predictor) in [jit.predictor, interpreter.predictor].enumerated() {
+      for _ in 0..<2 {  // twice: the reused buffers must give the same slabs again
+        var run: [Tensor] = []
+        try predictor.predictRowSlabs(tile, maximumRows: 12) { slab, _ in run.append(slab) }
+        if !slabs[index].isEmpty {
+          XCTAssertEqual(run.map { $0.data.map(\.bitPattern) }, slabs[index].map { $0.data.map(\.bitPattern) })
+        }
+        slabs[index] = run
+      }
+    }
+    XCTAssertEqual(slabs[0].map(\.shape), [[5, 12, 32, 32], [5, 12, 32, 32], [5, 8, 32, 32]])
+    for (native, reference) in zip(slabs[0], slabs[1]) {
+      XCTAssertLessThanOrEqual(TensorComparison.compare(native, reference).maxRelativeToScale, 1e-4)
     }
   }
 }

@@ -57,7 +57,14 @@ extension GraphLowering {
       return
     }
     guard let type = node.resultType else { throw KernelIRError(.lowering, at: location, "no result type") }
-    let convolved = try defineScratchBuffer("\(node.result).pre", type: type, layout: layouts[node.result] ?? .rowMajor)
+    // The convolution's own output is blocked even when the normalised result is a row-major graph
+    // output: the normalisation then converts the layout (the JIT's conv kernels accumulate
+    // statistics only over blocked outputs), instead of the conv writing NCDHW in place.
+    var preLayout = layouts[node.result] ?? .rowMajor
+    if preLayout == .rowMajor, graph.outputs.contains(node.result), target.vectorWidth > 1, type.rank == 5, type.dtype == .f32 {
+      preLayout = .channelBlocked(target.vectorWidth)
+    }
+    let convolved = try defineScratchBuffer("\(node.result).pre", type: type, layout: preLayout)
     let statistics = try emitConvolution(
       ConvolutionRequest(
         dataInputs: inputs, weight: node.operands[roles.weight], bias: roles.bias.map { node.operands[$0] },
