@@ -10,24 +10,8 @@ import Foundation
 import TensorCore
 import XCTest
 
-final class BackendCommandTests: XCTestCase {
-  var directory: URL!
+final class BackendCommandTests: CommandTestCase {
   let custom = ["--widths", "8,16,32,64,96,96", "--depths", "1,2,1,2,1,1", "--classes", "14", "--strides", "2"]
-
-  override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-backend-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: directory)
-  }
-
-  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
-    let (console, output, errors) = Console.recording()
-    let status = CommandLineTool.run(arguments, console: console)
-    return (status, output(), errors())
-  }
 
   func writeInput() throws -> URL {
     let input = directory.appendingPathComponent("x.npy")

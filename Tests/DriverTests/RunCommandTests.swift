@@ -6,23 +6,7 @@ import Foundation
 import TensorCore
 import XCTest
 
-final class RunCommandTests: XCTestCase {
-  var directory: URL!
-
-  override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-run-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: directory)
-  }
-
-  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
-    let (console, output, errors) = Console.recording()
-    let status = CommandLineTool.run(arguments, console: console)
-    return (status, output(), errors())
-  }
+final class RunCommandTests: CommandTestCase {
 
   func testGoldenWeightsReproduceGoldenLogits() throws {
     let root = SharedResources.packageRoot(fromTestFile: #filePath)

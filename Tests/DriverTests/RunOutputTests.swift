@@ -7,23 +7,7 @@ import Foundation
 import TensorCore
 import XCTest
 
-final class RunOutputTests: XCTestCase {
-  var directory: URL!
-
-  override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-runout-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: directory)
-  }
-
-  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
-    let (console, output, errors) = Console.recording()
-    let status = CommandLineTool.run(arguments, console: console)
-    return (status, output(), errors())
-  }
+final class RunOutputTests: CommandTestCase {
 
   let tiny = ["--widths", "2,4,8,8,8,8", "--depths", "1,1,1,1,1,1", "--classes", "3", "--strides", "2", "--random-weights", "5"]
 

@@ -8,32 +8,13 @@ import NIfTI
 import TensorCore
 import XCTest
 
-class SegmentTestCase: XCTestCase {
-  var directory: URL!
-
-  override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("stunetc-segment-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws {
-    try? FileManager.default.removeItem(at: directory)
-  }
-
+class SegmentTestCase: CommandTestCase {
   /// Widths 2..32, one block per stage, 3 classes, seeded random weights, 32^3 patch, on the
   /// reference interpreter (no JIT compilation per test; the JIT path has its own test).
   static let tinyModel = [
     "--widths", "2,4,8,16,32,32", "--depths", "1,1,1,1,1,1", "--classes", "3", "--random-weights", "1", "--patch", "32",
     "--threads", "2", "--progress", "lines", "--backend", "interpreter",
   ]
-
-  func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
-    let (console, output, errors) = Console.recording()
-    let status = CommandLineTool.run(arguments, console: console)
-    return (status, output(), errors())
-  }
-
-  func scratch(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
   /// The files in the scratch folder (to prove a failed run wrote nothing, temporaries included).
   func scratchContents() throws -> [String] {
