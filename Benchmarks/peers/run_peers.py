@@ -140,7 +140,11 @@ def run_openvino(args, path):
     import numpy as np
     import openvino as ov
     core = ov.Core()
-    compiled = core.compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": args.threads})
+    # fp32 like the other peers and stunetc: on CPUs with bf16 arithmetic (e.g. Sapphire Rapids)
+    # OpenVINO's default hint is bf16. STUNET_OPENVINO_PRECISION=bf16 measures that instead.
+    precision_hint = os.environ.get("STUNET_OPENVINO_PRECISION", "f32")
+    compiled = core.compile_model(
+        path, "CPU", {"INFERENCE_NUM_THREADS": args.threads, "INFERENCE_PRECISION_HINT": precision_hint})
     x = np.load(path + ".input.npy")
     times = timed(lambda: compiled(x), args.runs, args.warmup)
     precision = compiled.get_property("INFERENCE_PRECISION_HINT")
