@@ -52,6 +52,16 @@ struct CompileCommand: Subcommand {
     }
     let backend = try BackendOptions.parse(arguments)
     if let threads = backend.jit.threads { target.threads = threads }
+    // Options that only shape code generation do nothing for the graph-level emissions: say so
+    // instead of silently ignoring them.
+    if emit == "graph" || emit == "dot" {
+      let unused = ["target", "threads", "target-cpu", "target-features"].filter { arguments.value($0) != nil }
+      if !unused.isEmpty {
+        console.diagnostics(
+          "warning: " + unused.map { "--\($0)" }.joined(separator: ", ")
+            + " only affect(s) --emit kernels|llvm|asm|obj; the \(emit) output does not depend on it")
+      }
+    }
     let pipeline = CompilationPipeline(
       options: try CompilationPipeline.options(from: arguments), passes: try CompilationPipeline.passes(from: arguments),
       output: { console.diagnostics($0.hasSuffix("\n") ? String($0.dropLast()) : $0) })

@@ -13,6 +13,15 @@ final class CompileCommandTests: XCTestCase {
     return (status, output(), errors())
   }
 
+  func testCodeGenerationOptionsOnAGraphEmissionAreWarnedAbout() throws {
+    let warned = run(["compile"] + tiny + ["--target", "scalar", "--threads", "2"])
+    XCTAssertEqual(warned.status, 0, warned.errors)
+    XCTAssertTrue(warned.errors.contains("warning: --target, --threads only affect"), warned.errors)
+    let kernels = run(["compile"] + tiny + ["--target", "scalar", "--emit", "kernels"])
+    XCTAssertEqual(kernels.status, 0, kernels.errors)
+    XCTAssertFalse(kernels.errors.contains("warning"), kernels.errors)
+  }
+
   func testOptimisedGraphIsFusedAndParses() throws {
     let result = run(["compile"] + tiny + ["--verify-each"])
     XCTAssertEqual(result.status, 0, result.errors)
