@@ -3,8 +3,8 @@
 // input, concatenated inputs, residual and LeakyReLU epilogues, NCDHW and NCDHW8c outputs;
 // norm_act over mixed layouts; channel_stats; add; leaky_relu; copy between layouts;
 // upsample_nearest; concat; softmax along two axes; argmax), and every output must match the
-// interpreter within the tolerance policy, labels exactly. Mixed execution: softmax and concat
-// have no generator and run in the interpreter transparently; forcing other kinds to the
+// interpreter within the tolerance policy, labels exactly. Mixed execution: concat and softmax
+// along a spatial axis have no generator and run in the interpreter transparently; forcing other kinds to the
 // interpreter gives the same results.
 import GraphIR
 import Interpreter
@@ -50,10 +50,13 @@ final class ProgramOperationTests: XCTestCase {
     let interpreted = Set(jit.kernels.filter { $0.interpretedBecause != nil }.map(\.kind))
     let lowered: Set<KernelKind> = [
       .conv3dFirst, .conv3dDirect, .conv3dPointwise, .normAct, .channelStats, .add, .leakyRelu, .copy, .upsampleNearest,
-      .argmax,
+      .argmax, .softmax,
     ]
     XCTAssertEqual(generated, lowered, "\(jit.kernels.map { "\($0.kind.rawValue): \($0.interpretedBecause ?? "jit")" })")
+    // Softmax along a spatial axis and concat have no generator: they run in the interpreter.
     XCTAssertEqual(interpreted, [.softmax, .concat])
+    let softmaxBackends = jit.kernels.filter { $0.kind == .softmax }.map { $0.interpretedBecause == nil ? "jit" : "interpreter" }
+    XCTAssertEqual(softmaxBackends.sorted(), ["interpreter", "jit"], "channel softmax generated, spatial softmax interpreted")
   }
 
   func testOutputsThroughTheArenaMatchToo() throws {

@@ -1,8 +1,8 @@
 // Lowers the non-convolution kernels of the Kernel IR to generators: norm_act, add, leaky_relu
 // and copy (ChannelwiseKernel; norm_act with a host prologue that turns statistics partials into
-// coefficients), upsample_nearest, channel_stats and argmax over channels. concat and softmax, and
-// anything outside these generators' reach, are reported as fallback reasons (the interpreter runs
-// them on the same arena).
+// coefficients), upsample_nearest, channel_stats, and argmax and softmax over channels. concat,
+// softmax along another axis, and anything outside these generators' reach, are reported as
+// fallback reasons (the interpreter runs them on the same arena).
 import KernelIR
 
 extension ProgramLoweringContext {
@@ -12,7 +12,8 @@ extension ProgramLoweringContext {
     case .upsampleNearest: return try lowerUpsample(kernel, name: name)
     case .channelStats: return try lowerChannelStatistics(kernel, name: name)
     case .argmax: return try lowerArgmax(kernel, name: name)
-    case .concat, .softmax: throw FallbackReason("\(kernel.kind.rawValue) has no JIT generator")
+    case .softmax: return try lowerSoftmax(kernel, name: name)
+    case .concat: throw FallbackReason("concat has no JIT generator (the passes fold it into the consuming convolution)")
     case .conv3dFirst, .conv3dDirect, .conv3dPointwise: throw FallbackReason("internal: not element-wise")
     }
   }
@@ -140,6 +141,30 @@ extension ProgramLoweringContext {
     guard inputSlot != outputSlot else { throw FallbackReason("argmax in place") }
     let generator = ChannelArgmaxKernel(
       name: name, input: (inputSlot, input), outputSlot: outputSlot,
+      chunk: voxelChunk(voxels: input.voxels, otherTiles: input.batch), slotElementCounts: slots.elementCounts)
+    return LoweredKernel(generator: generator, slots: slots, prologue: nil, epilogue: nil)
+  }
+
+  private func lowerSoftmax(_ kernel: Kernel, name: String) throws -> LoweredKernel {
+    guard let inputName = kernel.input("input"), let outputName = kernel.output("output") else {
+      throw FallbackReason("softmax needs an input and an output")
+    }
+    guard let rank = program.buffer(named: inputName)?.type.rank, rank == 5,
+      let axis = kernel.int("axis"), axis == 1 || axis == 1 - rank
+    else { throw FallbackReason("softmax along an axis other than the channels of a 5-D tensor") }
+    let input = try activation(inputName)
+    let output = try activation(outputName)
+    guard input.batch == output.batch, input.channels == output.channels, input.voxels == output.voxels else {
+      throw FallbackReason("softmax between different shapes")
+    }
+    var slots = SlotAssignment()
+    let inputSlot = try slot(inputName, in: &slots)
+    let outputSlot = try slot(outputName, in: &slots)
+    if overlaps(inputName, outputName) && !(inputSlot == outputSlot && input.form == output.form) {
+      throw FallbackReason("softmax over partly overlapping buffers or in place across layouts")
+    }
+    let generator = ChannelSoftmaxKernel(
+      name: name, input: (inputSlot, input), output: (outputSlot, output),
       chunk: voxelChunk(voxels: input.voxels, otherTiles: input.batch), slotElementCounts: slots.elementCounts)
     return LoweredKernel(generator: generator, slots: slots, prologue: nil, epilogue: nil)
   }
