@@ -3,7 +3,7 @@
 // maximum, the first NaN winning (once the running best is NaN nothing replaces it). Eight voxels
 // per vector; a block's channel c is gathered from its 8-lane groups. Tiles: (sample, voxel chunk).
 
-struct ChannelArgmaxKernel: KernelGenerator {
+struct ChannelArgmaxKernel: VoxelGroupKernel {
   let name: String
   let input: (slot: Int, addressing: ActivationAddressing)
   let outputSlot: Int
@@ -12,13 +12,7 @@ struct ChannelArgmaxKernel: KernelGenerator {
   let slotElementCounts: [Int]
 
   var kernelName: String { name }
-  var voxels: Int { input.addressing.voxels }
-  var chunkCount: Int { (voxels + chunk - 1) / chunk }
-  var tileCount: Int { input.addressing.batch * chunkCount }
   var flopCount: Int { input.addressing.batch * input.addressing.channels * voxels }
-  var buffers: [KernelBufferDescriptor] {
-    slotElementCounts.enumerated().map { KernelBufferDescriptor(name: "slot\($0)", elementCount: $1, access: .readWrite) }
-  }
 
   /// Channel `channel` of the 8 voxels from `first` (lanes past the volume repeat its last voxel).
   private func load(_ b: KernelFunctionBuilder, sample: IRValue, channel: IRValue, first: IRValue, lanes: Int) -> IRValue {
@@ -41,29 +35,19 @@ struct ChannelArgmaxKernel: KernelGenerator {
   func emitBody(_ b: KernelFunctionBuilder) throws {
     let channels = input.addressing.channels
     let output = b.bufferArguments[outputSlot]
-    b.forLoop(from: b.tileBegin, to: b.tileEnd) { tile in
-      let chunkIndex = b.remainder(tile, chunkCount)
-      let sample = b.divide(tile, chunkCount)
-      let start = b.multiply(chunkIndex, chunk)
-      let emitGroup = { (first: IRValue, lanes: Int) in
-        let best = b.variable(b.floatVectorType, initial: load(b, sample: sample, channel: b.constant(0), first: first, lanes: lanes))
-        let index = b.variable(b.int64VectorType, initial: b.int64Splat(0))
-        b.forLoop(from: b.constant(1), to: b.constant(channels)) { channel in
-          let value = load(b, sample: sample, channel: channel, first: first, lanes: lanes)
-          let current = b.read(best, b.floatVectorType)
-          let better = b.and(b.isOrdered(current, current), b.isUnorderedOrGreater(value, current))
-          b.write(b.select(better, value, current), best)
-          b.write(b.select(better, b.splatInt64(channel), b.read(index, b.int64VectorType)), index)
-        }
-        let indices = b.read(index, b.int64VectorType)
-        let target = b.add(b.multiply(sample, voxels), first)
-        for lane in 0..<lanes { b.storeInt64(b.extractLane(indices, lane), output, b.add(target, lane)) }
+    forEachVoxelGroup(b) { sample, first, lanes in
+      let best = b.variable(b.floatVectorType, initial: load(b, sample: sample, channel: b.constant(0), first: first, lanes: lanes))
+      let index = b.variable(b.int64VectorType, initial: b.int64Splat(0))
+      b.forLoop(from: b.constant(1), to: b.constant(channels)) { channel in
+        let value = load(b, sample: sample, channel: channel, first: first, lanes: lanes)
+        let current = b.read(best, b.floatVectorType)
+        let better = b.and(b.isOrdered(current, current), b.isUnorderedOrGreater(value, current))
+        b.write(b.select(better, value, current), best)
+        b.write(b.select(better, b.splatInt64(channel), b.read(index, b.int64VectorType)), index)
       }
-      let fullEnd = b.minimum(b.add(start, chunk), b.constant(voxels / 8 * 8))
-      b.forLoop(from: start, to: fullEnd, step: 8) { first in emitGroup(first, 8) }
-      if voxels % 8 != 0 {
-        b.ifThen(b.isEqual(chunkIndex, b.constant(chunkCount - 1))) { emitGroup(b.constant(voxels / 8 * 8), voxels % 8) }
-      }
+      let indices = b.read(index, b.int64VectorType)
+      let target = b.add(b.multiply(sample, voxels), first)
+      for lane in 0..<lanes { b.storeInt64(b.extractLane(indices, lane), output, b.add(target, lane)) }
     }
   }
 }

@@ -7,7 +7,7 @@
 // policy against the interpreter's fp64 reference. Tiles: (sample, voxel chunk).
 import CLLVM
 
-struct ChannelSoftmaxKernel: KernelGenerator {
+struct ChannelSoftmaxKernel: VoxelGroupKernel {
   let name: String
   let input: (slot: Int, addressing: ActivationAddressing)
   let output: (slot: Int, addressing: ActivationAddressing)
@@ -16,13 +16,7 @@ struct ChannelSoftmaxKernel: KernelGenerator {
   let slotElementCounts: [Int]
 
   var kernelName: String { name }
-  var voxels: Int { input.addressing.voxels }
-  var chunkCount: Int { (voxels + chunk - 1) / chunk }
-  var tileCount: Int { input.addressing.batch * chunkCount }
   var flopCount: Int { input.addressing.batch * input.addressing.channels * voxels * 4 }
-  var buffers: [KernelBufferDescriptor] {
-    slotElementCounts.enumerated().map { KernelBufferDescriptor(name: "slot\($0)", elementCount: $1, access: .readWrite) }
-  }
 
   /// Offsets of channel `channel` of the 8 voxels from `first` (nil past the volume's end).
   private func offsets(
@@ -66,35 +60,25 @@ struct ChannelSoftmaxKernel: KernelGenerator {
 
   func emitBody(_ b: KernelFunctionBuilder) throws {
     let channels = input.addressing.channels
-    b.forLoop(from: b.tileBegin, to: b.tileEnd) { tile in
-      let chunkIndex = b.remainder(tile, chunkCount)
-      let sample = b.divide(tile, chunkCount)
-      let start = b.multiply(chunkIndex, chunk)
-      let emitGroup = { (first: IRValue, lanes: Int) in
-        let maximum = b.variable(b.floatVectorType, initial: b.splat(-Float.infinity))
-        b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
-          let value = load(b, input, sample: sample, channel: channel, first: first, lanes: lanes)
-          let current = b.read(maximum, b.floatVectorType)
-          b.write(b.select(b.isGreater(value, current), value, current), maximum)
-        }
-        let top = b.read(maximum, b.floatVectorType)
-        let sum = b.variable(b.floatVectorType, initial: b.splat(Float(0)))
-        b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
-          let value = load(b, input, sample: sample, channel: channel, first: first, lanes: lanes)
-          let e = Self.exp(b, b.fsub(value, top))
-          store(b, e, sample: sample, channel: channel, first: first, lanes: lanes)
-          b.write(b.fadd(b.read(sum, b.floatVectorType), e), sum)
-        }
-        let scale = b.fdiv(b.splat(Float(1)), b.read(sum, b.floatVectorType))
-        b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
-          let e = load(b, output, sample: sample, channel: channel, first: first, lanes: lanes)
-          store(b, b.fmul(e, scale), sample: sample, channel: channel, first: first, lanes: lanes)
-        }
+    forEachVoxelGroup(b) { sample, first, lanes in
+      let maximum = b.variable(b.floatVectorType, initial: b.splat(-Float.infinity))
+      b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
+        let value = load(b, input, sample: sample, channel: channel, first: first, lanes: lanes)
+        let current = b.read(maximum, b.floatVectorType)
+        b.write(b.select(b.isGreater(value, current), value, current), maximum)
       }
-      let fullEnd = b.minimum(b.add(start, chunk), b.constant(voxels / 8 * 8))
-      b.forLoop(from: start, to: fullEnd, step: 8) { first in emitGroup(first, 8) }
-      if voxels % 8 != 0 {
-        b.ifThen(b.isEqual(chunkIndex, b.constant(chunkCount - 1))) { emitGroup(b.constant(voxels / 8 * 8), voxels % 8) }
+      let top = b.read(maximum, b.floatVectorType)
+      let sum = b.variable(b.floatVectorType, initial: b.splat(Float(0)))
+      b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
+        let value = load(b, input, sample: sample, channel: channel, first: first, lanes: lanes)
+        let e = Self.exp(b, b.fsub(value, top))
+        store(b, e, sample: sample, channel: channel, first: first, lanes: lanes)
+        b.write(b.fadd(b.read(sum, b.floatVectorType), e), sum)
+      }
+      let scale = b.fdiv(b.splat(Float(1)), b.read(sum, b.floatVectorType))
+      b.forLoop(from: b.constant(0), to: b.constant(channels)) { channel in
+        let e = load(b, output, sample: sample, channel: channel, first: first, lanes: lanes)
+        store(b, b.fmul(e, scale), sample: sample, channel: channel, first: first, lanes: lanes)
       }
     }
   }
