@@ -13,7 +13,11 @@ public enum CommandLineTool {
       return 2
     }
     if first == "--help" || first == "-h" || first == "help" {
-      if arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
+      if arguments.count > 1 {
+        guard let command = subcommands.first(where: { $0.name == arguments[1] }) else {
+          console.diagnostics("stunetc: no help for '\(arguments[1])': it is not a subcommand\n\n\(usage)")
+          return 2
+        }
         console.output(command.help)
       } else {
         console.output(usage)

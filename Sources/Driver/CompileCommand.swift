@@ -73,7 +73,11 @@ struct CompileCommand: Subcommand {
       result.instrumentation.finish()
       text = result.program.map(KernelPrinter.print) ?? Printer.print(result.graph)
     } else {
-      let (optimized, instrumentation) = try pipeline.optimize(model.graph, laterStages: CompilationPipeline.kernelStages)
+      // Only the graph passes run here: the stage count (n/N) and the accepted names say so.
+      if let (name, flag) = pipeline.options.namedStages.first(where: { CompilationPipeline.kernelStages.contains($0.name) }) {
+        throw CommandLineError("--\(flag)=\(name): that stage runs only with --emit kernels, llvm, asm or obj, not --emit \(emit)")
+      }
+      let (optimized, instrumentation) = try pipeline.optimize(model.graph)
       instrumentation.finish()
       text = emit == "dot" ? DotPrinter.print(optimized) : Printer.print(optimized)
     }

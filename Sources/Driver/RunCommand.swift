@@ -47,6 +47,11 @@ struct RunCommand: Subcommand {
       throw CommandLineError("--output \(outputPath): give a .npy file (the first output) or a .npz file (every output)")
     }
     try FileOutput.checkWritable(outputPath)  // before minutes of work, not after
+    if arguments.has("weights") && arguments.has("random-weights") {
+      throw CommandLineError("give either --weights or --random-weights, not both")
+    }
+    // The reference of --compare is read and checked before the run, not after it.
+    let reference = try arguments.value("compare").map { try NumpyFile.read(URL(fileURLWithPath: $0)) }
     var input = try NumpyFile.read(URL(fileURLWithPath: inputPath))
     input.dtype = .f32
     guard input.shape.count == 5 else {
@@ -63,6 +68,13 @@ struct RunCommand: Subcommand {
       throw CommandLineError(
         "the input \(inputPath) has shape \(input.shape) but the model expects \(model.graph.inputs.first?.type.description ?? "no input")"
       )
+    }
+    if let reference, let first = model.graph.outputs.first, let type = model.graph.valueTypes[first] {
+      let expected = arguments.has("argmax") && type.shape.count >= 2 ? [type.shape[0]] + type.shape.dropFirst(2) : type.shape
+      guard reference.shape == expected else {
+        throw CommandLineError(
+          "--compare: the reference has shape \(reference.shape) but the output %\(first) will have \(expected); nothing was run")
+      }
     }
     var parameters: [String: Tensor]
     if let file = weightsFile {
@@ -127,15 +139,11 @@ struct RunCommand: Subcommand {
             + "give --output FILE.npz to write all of them (" + named.map { "%\($0.0)" }.joined(separator: ", ") + ")")
       }
     }
-    let shapes = named.map { "\($0.1.shape)" }.joined(separator: ", ")
+    let shapes = writesArchive ? named.map { "\($0.1.shape)" }.joined(separator: ", ") : "\(output.shape)"
     console.diagnostics(
       "ran @\(model.graph.name) on \(input.shape) with \(description) in \(Format.seconds(seconds)); wrote \(shapes) to \(outputPath)"
     )
-    if let referencePath = arguments.value("compare") {
-      let reference = try NumpyFile.read(URL(fileURLWithPath: referencePath))
-      guard reference.shape == output.shape else {
-        throw CommandLineError("--compare: reference has shape \(reference.shape), output \(output.shape)")
-      }
+    if let reference {
       let report = TensorComparison.compare(output, reference)
       console.output("compare: \(report)")
       return report.maxRelativeToScale <= 1e-4 ? 0 : 3

@@ -62,6 +62,20 @@ extension ModelSelection {
       throw CommandLineError(
         "choose a model: --variant S|B|L|H, --widths ..., or --ir FILE (the weights file does not say which STU-Net it is)")
     }
+    // Options that the weights' shapes already decide must agree with them, not be dropped.
+    let decided: [(option: String, given: [Int]?, checkpoint: [Int], what: String)] = [
+      ("classes", try arguments.integer("classes").map { [$0] }, [configuration.numClasses], "classes"),
+      ("input-channels", try arguments.integer("input-channels").map { [$0] }, [configuration.inputChannels], "input channels"),
+      ("depths", try arguments.integerList("depths"), configuration.depths, "blocks per stage"),
+    ]
+    for entry in decided {
+      if let given = entry.given, given != entry.checkpoint {
+        throw CommandLineError(
+          "--\(entry.option) \(given.map(String.init).joined(separator: ",")) conflicts with the checkpoint's "
+            + "\(entry.checkpoint.map(String.init).joined(separator: ",")) \(entry.what) (read from its weight shapes); "
+            + "drop --\(entry.option), or declare the model yourself with --variant or --widths")
+      }
+    }
     let stages = configuration.widths.count
     if let spec = arguments.value("strides") {
       configuration.strides = try perStage(spec, count: stages - 1, option: "strides")

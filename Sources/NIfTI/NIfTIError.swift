@@ -35,7 +35,7 @@ public enum NIfTIError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .unreadable(let path, let reason):
-      return "\(path): cannot read the file (\(reason)). Check that the path exists and is readable."
+      return "\(path): cannot read the file: \(reason)"
     case .emptyFile(let path):
       return "\(path): the file is empty (0 bytes). It was probably not copied or downloaded completely; fetch it again."
     case .notNIfTI(let path, let firstBytes):

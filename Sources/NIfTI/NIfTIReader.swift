@@ -8,6 +8,7 @@ import TensorCore
 public enum NIfTIReader {
   public static func read(_ url: URL) throws -> NIfTIImage {
     let path = url.path
+    if let problem = InputFileCheck.problem(path) { throw NIfTIError.unreadable(path: path, reason: problem) }
     let fileBytes: [UInt8]
     do {
       fileBytes = [UInt8](try Data(contentsOf: url, options: .mappedIfSafe))

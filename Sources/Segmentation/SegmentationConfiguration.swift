@@ -26,6 +26,8 @@ public struct SegmentationConfiguration: Equatable, Sendable {
   public var labelOrder: LabelOrder
   /// Rows along axis 0 per slab of logits a backend hands over (bounds the tile buffers).
   public var slabRows: Int
+  /// Memory the run may plan for (MemoryBudget); nil: the machine's physical memory.
+  public var memoryLimitBytes: Int? = nil
 
   public static let totalSegmentatorSpacing = [1.5, 1.5, 1.5]
   public static let totalSegmentatorPatch = [128, 128, 128]

@@ -56,6 +56,9 @@ public final class SegmentationPipeline {
     stage("resample")
     let forward = try ResamplingPlan.toTargetSpacing(
       shape: croppedShape, spacing: spacing, targetSpacing: settings.targetSpacing)
+    try MemoryBudget.check(
+      paddedShape: zip(forward.outputShape, settings.patchSize).map { max($0, $1) }, resampledShape: forward.outputShape,
+      patch: settings.patchSize, classes: classes, targetSpacing: settings.targetSpacing, available: settings.memoryLimitBytes)
     volume = try Resampling.resampleImage(volume, plan: forward, threads: threads)
     done("resample")
 

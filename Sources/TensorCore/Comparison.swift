@@ -9,9 +9,12 @@ public struct ComparisonReport: CustomStringConvertible, Sendable {
   /// Index of the largest difference.
   public var worstIndex: Int
   public var count: Int
+  /// max|b|, the reference's scale.
+  public var scale: Double = 0
 
   public var description: String {
-    "max abs error \(maxAbsError), relative to scale \(maxRelativeToScale) (worst at flat index \(worstIndex) of \(count))"
+    "max abs error \(maxAbsError), relative error \(maxRelativeToScale) (of the reference's scale max|ref| = \(scale); "
+      + "worst at flat index \(worstIndex) of \(count))"
   }
 }
 
@@ -33,7 +36,7 @@ public enum TensorComparison {
     }
     return ComparisonReport(
       maxAbsError: maxAbs, maxRelativeToScale: maxAbs / max(scale, 1e-30), worstIndex: worst,
-      count: actual.count)
+      count: actual.count, scale: scale)
   }
 
   public static func compare(_ actual: Tensor, _ reference: Tensor) -> ComparisonReport {

@@ -22,6 +22,34 @@ final class CommandLineTests: XCTestCase {
     }
   }
 
+  func testHelpForAnUnknownSubcommandIsAnError() {
+    let result = run(["help", "frobnicate"])
+    XCTAssertEqual(result.status, 2)
+    XCTAssertTrue(result.errors.contains("'frobnicate': it is not a subcommand"), result.errors)
+    XCTAssertEqual(run(["help", "run"]).status, 0)
+  }
+
+  func testKernelStagesAreRefusedForAGraphEmissionAndTheCountIsTheGraphPasses() {
+    let tiny = ["--widths", "2,4,8,8,8,8", "--depths", "1,1,1,1,1,1", "--classes", "3", "--input-shape", "1,1,32,32,32"]
+    let refused = run(["compile"] + tiny + ["--print-after=plan-memory"])
+    XCTAssertEqual(refused.status, 2)
+    XCTAssertTrue(refused.errors.contains("only with --emit kernels"), refused.errors)
+    let printed = run(["compile"] + tiny + ["--print-after-all"])
+    XCTAssertEqual(printed.status, 0, printed.errors)
+    XCTAssertTrue(printed.errors.contains("(9/9)"), printed.errors)
+    XCTAssertFalse(printed.errors.contains("/11)"), printed.errors)
+  }
+
+  func testUnreadableScansAreNamedInWords() throws {
+    let missing = run(["segment", "/nonexistent/ct.nii.gz", "-o", "/tmp/stunetc-never-written.nii.gz", "--random-weights", "1"])
+    XCTAssertNotEqual(missing.status, 0)
+    XCTAssertTrue(missing.errors.contains("no such file"), missing.errors)
+    let folder = run(["segment", NSTemporaryDirectory(), "-o", "/tmp/stunetc-never-written.nii.gz", "--random-weights", "1"])
+    XCTAssertTrue(folder.errors.contains("it is a folder"), folder.errors)
+    XCTAssertFalse((missing.errors + folder.errors).contains("NSCocoaErrorDomain"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/stunetc-never-written.nii.gz"))
+  }
+
   func testInfoReportsTheOfficialParameterCounts() {
     for (variant, count) in [("S", "14,596,941"), ("B", "58,262,669"), ("L", "440,302,605"), ("H", "1,457,326,221")] {
       let result = run(["info", "--variant", variant])

@@ -2,6 +2,7 @@
 // (the JIT and the interpreter agree on each); a .npy gets the first with a note; an unwritable
 // output or a non-5-D input is refused before any work; IR files that cannot be read are named.
 import Archive
+import DSL
 import Driver
 import Foundation
 import TensorCore
@@ -88,5 +89,48 @@ final class RunOutputTests: CommandTestCase {
     result = run(["graph", "--ir", binary.path])
     XCTAssertTrue(result.errors.contains("not UTF-8"), result.errors)
     XCTAssertFalse(result.errors.contains("NSCocoaErrorDomain"))
+  }
+
+  /// A checkpoint (.npz, official key names) of the tiny model with seeded random weights.
+  func writeCheckpoint() throws -> URL {
+    let configuration = STUNetConfiguration(widths: [2, 4, 8, 8, 8, 8], depths: [1, 1, 1, 1, 1, 1], numClasses: 3)
+    let graph = try STUNet(configuration).graph(inputShape: [1, 1, 32, 32, 32]).graph
+    let url = scratch("tiny.npz")
+    try NpzArchive.write(RandomWeights.generate(for: graph, seed: 2), to: url)
+    return url
+  }
+
+  func testOptionsTheCheckpointDecidesMustAgreeWithIt() throws {
+    let input = try writeInput(shape: [1, 1, 32, 32, 32])
+    let weights = try writeCheckpoint()
+    let output = scratch("y.npy")
+    for (option, value) in [("--classes", "5"), ("--depths", "2,1,1,1,1,1"), ("--input-channels", "2")] {
+      let result = run(["run", "--weights", weights.path, option, value, "--input", input.path, "--output", output.path])
+      XCTAssertEqual(result.status, 2, "\(option): \(result.errors)")
+      XCTAssertTrue(result.errors.contains("conflicts with the checkpoint"), result.errors)
+    }
+    let agreeing = run(["run", "--weights", weights.path, "--classes", "3", "--input", input.path, "--output", output.path])
+    XCTAssertEqual(agreeing.status, 0, agreeing.errors)
+    let both = run(["run", "--weights", weights.path, "--random-weights", "1", "--input", input.path, "--output", scratch("z.npy").path])
+    XCTAssertEqual(both.status, 2)
+    XCTAssertTrue(both.errors.contains("not both"), both.errors)
+  }
+
+  func testCompareReferenceIsCheckedBeforeRunningAndNothingIsWritten() throws {
+    let input = try writeInput(shape: [1, 1, 32, 32, 32])
+    let output = scratch("y.npy")
+    let missing = run(["run"] + tiny + ["--input", input.path, "--output", output.path, "--compare", scratch("none.npy").path])
+    XCTAssertNotEqual(missing.status, 0)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    let wrongShape = run(["run"] + tiny + ["--input", input.path, "--output", output.path, "--compare", input.path])
+    XCTAssertEqual(wrongShape.status, 2)
+    XCTAssertTrue(wrongShape.errors.contains("nothing was run"), wrongShape.errors)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    // A reference equal to the output: zero error, and the scale is the reference's largest value.
+    XCTAssertEqual(run(["run"] + tiny + ["--input", input.path, "--output", output.path]).status, 0)
+    let same = run(["run"] + tiny + ["--input", input.path, "--output", scratch("again.npy").path, "--compare", output.path])
+    XCTAssertEqual(same.status, 0, same.errors)
+    let scale = try NumpyFile.read(output).data.map { abs(Double($0)) }.max() ?? 0
+    XCTAssertTrue(same.output.contains("relative error 0.0 (of the reference's scale max|ref| = \(scale)"), same.output)
   }
 }

@@ -68,7 +68,7 @@ public struct PassOptions: Equatable, Sendable {
   }
 
   /// Every stage name mentioned by a flag, with the flag, for validation.
-  var namedStages: [(name: String, flag: String)] {
+  public var namedStages: [(name: String, flag: String)] {
     printBefore.map { ($0, "print-before") } + printAfter.map { ($0, "print-after") }
       + (stopAfter.map { [($0, "stop-after")] } ?? [])
   }
