@@ -6,7 +6,7 @@
 import AOTRuntime
 import LLVMBackend
 
-enum ModelFingerprint {
+public enum ModelFingerprint {
   static func compute(_ schedule: AOTSchedule) -> String {
     var hasher = FNV1a()
     hasher.add("stunet-aot-abi-1\n\(schedule.name)\n\(schedule.target.triple)\n\(schedule.target.cpu)\n")
@@ -23,7 +23,7 @@ enum ModelFingerprint {
   }
 
   /// Instruction-set extensions the kernels may use, as LLVM feature names (checked by the runner).
-  static func requiredCPUFeatures(_ target: LLVMBackend.TargetDescription) -> [String] {
+  public static func requiredCPUFeatures(_ target: LLVMBackend.TargetDescription) -> [String] {
     let watched = [
       "sse4.1", "sse4.2", "avx", "avx2", "fma", "f16c", "bmi", "bmi2", "avx512f", "avx512vl", "avx512bw", "avx512dq",
     ]

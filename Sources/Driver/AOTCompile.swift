@@ -116,6 +116,10 @@ enum AOTCompile {
     }
     lines += ReportFormat.table(rows).split(separator: "\n").map { "  " + $0 }
     lines.append("scratch arena \(ReportFormat.bytes(schedule.scratchBytes)), weights \(ReportFormat.bytes(schedule.weights.byteCount))")
+    let required = ModelFingerprint.requiredCPUFeatures(schedule.target)
+    lines.append(
+      "code for CPU '\(schedule.target.cpu)'" + (required.isEmpty ? "" : ": runs only where the CPU has " + required.joined(separator: ", "))
+        + " (for other machines compile with --target-cpu, e.g. x86-64-v3 for any AVX2 CPU)")
     var timing = [["phase", "seconds"], ["graph passes, lowering, memory plan", String(format: "%.2f", frontSeconds)]]
     for (phase, seconds) in bundle.timings { timing.append([phase, String(format: "%.2f", seconds)]) }
     timing.append(["total", String(format: "%.2f", total)])

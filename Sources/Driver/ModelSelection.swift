@@ -11,7 +11,7 @@ public struct ModelSelection {
   public var stageOutputs: [String: String]
 
   public static let options: [OptionSpec] = [
-    .option("variant", "S|B|L|H", "official preset (TotalSegmentator setup: 1 input channel, 105 classes)"),
+    .option("variant", "S|B|L|H", "official preset (TotalSegmentator setup: 1 input channel, 105 classes); the options below override its values"),
     .option("widths", "W0,..,W5", "custom channel widths per stage"),
     .option("depths", "D0,..,D5", "custom residual blocks per stage"),
     .option("strides", "SPEC", "downsampling strides: '2' (all 2), '2,2,2' (each), or '2,2,2:2,2,2:2,2,2:2,2,2:1,1,2'"),

@@ -16,7 +16,7 @@ struct RunCommand: Subcommand {
     ModelSelection.options + BackendOptions.options + CompilationPipeline.flagOptions + [
       .option("weights", "FILE", "checkpoint: .model/.pth (nnU-Net v1/v2), .safetensors or .npz"),
       .option("random-weights", "SEED", "use deterministic random weights instead of a checkpoint"),
-      .option("input", "FILE", ".npy input of shape N,C,D,H,W (float32 or float64)"),
+      .option("input", "FILE", ".npy input of shape N,C,D,H,W (any numeric dtype numpy writes; converted to float32)"),
       .option("output", "FILE", "where to write the output: .npy (the first output) or .npz (every output, by name)"),
       .option("compare", "FILE", "reference .npy: print the max error against it, exit 3 beyond 1e-4 relative"),
       .flag("argmax", "write argmax labels over the class axis instead of logits"),
@@ -57,6 +57,12 @@ struct RunCommand: Subcommand {
     guard input.shape.count == 5 else {
       let kind = input.shape.isEmpty ? "a 0-d array (a scalar)" : "a \(input.shape.count)-D array of shape \(input.shape)"
       throw CommandLineError("the input \(inputPath) is \(kind); stunetc run needs a 5-D float array N,C,D,H,W")
+    }
+    let nonFinite = input.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    if nonFinite > 0 {
+      console.diagnostics(
+        "warning: \(nonFinite) of \(input.count) input values are NaN or infinite; they propagate through the network "
+          + "(stunetc segment replaces them by 0, as nnU-Net does)")
     }
     var weightsFile = try arguments.value("weights").map { try WeightSource.load(path: $0) }
     var modelArguments = arguments

@@ -157,6 +157,12 @@ struct SegmentCommand: Subcommand {
   /// the user says otherwise.
   private func prepareDemo(_ arguments: inout ParsedArguments, console: Console) throws {
     let folder = arguments.value("demo-folder") ?? SegmentDemo.folder
+    // The demo's default outputs go into its folder, also when the input is the user's own scan.
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw CommandLineError("--demo: cannot create the demo folder '\(folder)'; give --demo-folder DIR (\(error.localizedDescription))")
+    }
     if arguments.positionals.isEmpty {
       let input = folder + "/" + SegmentDemo.inputName
       try SegmentDemo.writePhantom(to: URL(fileURLWithPath: input))

@@ -133,4 +133,15 @@ final class RunOutputTests: CommandTestCase {
     let scale = try NumpyFile.read(output).data.map { abs(Double($0)) }.max() ?? 0
     XCTAssertTrue(same.output.contains("relative error 0.0 (of the reference's scale max|ref| = \(scale)"), same.output)
   }
+
+  func testNonFiniteInputsAreWarnedAbout() throws {
+    let input = scratch("nan.npy")
+    var values = [Float](repeating: 0.5, count: 32 * 32 * 32)
+    values[7] = .nan
+    values[9] = .infinity
+    try NumpyFile.write(Tensor(shape: [1, 1, 32, 32, 32], data: values), to: input)
+    let result = run(["run"] + tiny + ["--backend", "interpreter", "--input", input.path, "--output", scratch("y.npy").path])
+    XCTAssertEqual(result.status, 0, result.errors)
+    XCTAssertTrue(result.errors.contains("warning: 2 of 32768 input values are NaN or infinite"), result.errors)
+  }
 }
