@@ -28,7 +28,23 @@ struct InspectCommand: Subcommand {
     }
     guard FileManager.default.fileExists(atPath: path) else { throw CommandLineError("'\(path)' does not exist") }
     if path.hasSuffix(".pkl") {
-      let plans = try NNUNetPlans.load(v1PlansFile: URL(fileURLWithPath: path))
+      let url = URL(fileURLWithPath: path)
+      let plans: NNUNetPlans
+      do {
+        plans = try NNUNetPlans.load(v1PlansFile: url)
+      } catch PlansError.missingField(_, let field) where field.hasPrefix("plans['plans_per_stage']") {
+        // A valid plans file without the per-stage entries (a dataset-level plans.pkl): say what it has.
+        guard let summary = try PlansSummary.load(url) else { throw PlansError.missingField(source: path, path: field) }
+        console.output("file: \(path)\nformat: nnU-Net plans pickle without per-stage entries")
+        for entry in summary.entries { console.output("  \(entry.key): \(entry.value)") }
+        let shown = Set(summary.entries.map(\.key))
+        let others = summary.keys.filter { !shown.contains($0) }
+        if !others.isEmpty { console.output("  (also: \(others.joined(separator: ", ")))") }
+        console.output(
+          "note: it has no \(field) (strides, patch size, target spacing), so it cannot configure a model; "
+            + "the trainer's .model.pkl beside a v1 checkpoint, or a v2 checkpoint's init_args, has them")
+        return 0
+      }
       console.output("file: \(path)\nformat: nnU-Net v1 plans pickle")
       console.output(Self.describe(plans))
       return 0

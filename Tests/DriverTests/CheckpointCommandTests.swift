@@ -34,6 +34,15 @@ final class CheckpointCommandTests: XCTestCase {
     }
   }
 
+  func testInspectDescribesAPlansFileWithoutStages() throws {
+    let result = run(["inspect", try shared("golden/plans/plans.pkl").path])
+    XCTAssertEqual(result.status, 0, result.errors)
+    for line in ["num_classes: 104", "num_modalities: 1", "normalization_schemes: {0: 'nonCT'}", "use_mask_for_norm: {0: False}"] {
+      XCTAssertTrue(result.output.contains(line), "\(line): \(result.output)")
+    }
+    XCTAssertTrue(result.output.contains("cannot configure a model"), result.output)
+  }
+
   func testInspectRecognisesPresetSAndTheTinyConfiguration() throws {
     let s = run(["inspect", try shared("golden/stunet_s_random.pth").path])
     XCTAssertEqual(s.status, 0, s.errors)
