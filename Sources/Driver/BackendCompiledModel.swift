@@ -37,17 +37,8 @@ public final class CompiledModel {
   /// Compiles `graph` (one input; its first output is the result) with `weights` keyed by
   /// parameter name. `pipeline` supplies the pass flags and where their output goes (default: the
   /// standard passes, silent).
-  public convenience init(
-    graph: Graph, weights: [String: Tensor], options: BackendOptions = BackendOptions(), pipeline: CompilationPipeline? = nil
-  ) throws {
-    try self.init(graph: graph, weightStore: WeightStore(weights), options: options, pipeline: pipeline)
-  }
-
-  /// As above, with the weights handed over: the JIT takes each tensor out of the store once it has
-  /// packed it, so a caller that keeps no other reference frees the host copy during compilation
-  /// (peak memory: the weights once, not twice).
   public init(
-    graph: Graph, weightStore: WeightStore, options: BackendOptions = BackendOptions(), pipeline: CompilationPipeline? = nil
+    graph: Graph, weights: [String: Tensor], options: BackendOptions = BackendOptions(), pipeline: CompilationPipeline? = nil
   ) throws {
     guard graph.inputs.count == 1, let input = graph.inputs.first, let output = graph.outputs.first else {
       throw ModelError.shape("@\(graph.name) has \(graph.inputs.count) inputs and \(graph.outputs.count) outputs; one input and an output are needed")
@@ -58,8 +49,6 @@ public final class CompiledModel {
     outputName = output
     switch options.backend {
     case .interpreter:
-      var weights: [String: Tensor] = [:]
-      for name in weightStore.names { weights[name] = weightStore.peek(name) }
       interpreter = try GraphInterpreter(graph: graph, parameters: weights)
       program = nil
       memoryReport = nil
@@ -67,7 +56,7 @@ public final class CompiledModel {
       instrumentation = nil
     case .jit:
       let pipeline = pipeline ?? CompilationPipeline(options: PassOptions(), output: { _ in })
-      let result = try pipeline.compileForJIT(graph, weights: weightStore, options: options.jit)
+      let result = try pipeline.compileForJIT(graph, weights: weights, options: options.jit)
       result.instrumentation.finish()
       guard let jit = result.jit else {
         throw ModelError.stopped(pipeline.options.stopAfter ?? "a stage")

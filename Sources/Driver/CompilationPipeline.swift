@@ -72,7 +72,7 @@ public struct CompilationPipeline {
   /// `compile`, then JIT-compiles the planned program with its weights as the "jit-compile"
   /// stage (timed under --time-passes; --dump-dir writes the kernel summary). `jit` is nil when
   /// `--stop-after` named an earlier stage. The caller ends the instrumentation (`finish`).
-  public func compileForJIT(_ graph: Graph, weights: WeightStore, options: JITProgramOptions) throws
+  public func compileForJIT(_ graph: Graph, weights: [String: Tensor], options: JITProgramOptions) throws
     -> (graph: Graph, program: KernelProgram?, report: MemoryReport?, jit: JITProgram?, instrumentation: PassInstrumentation)
   {
     let target = BackendOptions.loweringTarget(threads: options.threads)
@@ -83,7 +83,7 @@ public struct CompilationPipeline {
     let jit = try result.instrumentation.runStage(
       named: Self.codegenStage, from: program, inputPrinter: KernelPrinter.print, printer: BackendSummary.describe,
       verifier: nil, fileExtension: "txt"
-    ) { try JITProgram(program: $0, weightStore: weights, options: options) }
+    ) { try JITProgram(program: $0, weights: weights, options: options) }
     return (result.graph, program, result.report, jit, result.instrumentation)
   }
 

@@ -100,10 +100,8 @@ struct RunCommand: Subcommand {
       let pipeline = CompilationPipeline(
         options: try CompilationPipeline.options(from: arguments), passes: try CompilationPipeline.passes(from: arguments),
         output: { console.diagnostics($0.hasSuffix("\n") ? String($0.dropLast()) : $0) })
-      // Handed over: the JIT frees each host tensor once packed (the weights are held once, not twice).
-      let store = WeightStore(parameters)
-      parameters = [:]
-      let compiled = try CompiledModel(graph: model.graph, weightStore: store, options: backend, pipeline: pipeline)
+      let compiled = try CompiledModel(graph: model.graph, weights: parameters, options: backend, pipeline: pipeline)
+      parameters = [:]  // the JIT packed its own copy; the checkpoint's tensors are not needed any more
       let compileSeconds = Date().timeIntervalSince(start)
       let runStart = Date()
       outputs = try compiled.runAll(input)

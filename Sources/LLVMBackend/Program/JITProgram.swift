@@ -52,16 +52,7 @@ public final class JITProgram: @unchecked Sendable {
   private var outputPointers: [UnsafeMutableRawPointer?]
 
   /// Compiles `program` (memory-planned) with `weights` keyed by graph parameter name.
-  public convenience init(program: KernelProgram, weights: [String: Tensor], options: JITProgramOptions = JITProgramOptions())
-    throws
-  {
-    try self.init(program: program, weightStore: WeightStore(weights), options: options)
-  }
-
-  /// Compiles `program` with weights handed over in `weightStore`: each tensor is taken out of the
-  /// store once packed (kept only when a kernel running in the interpreter needs it), so a caller
-  /// that holds no other reference frees the host copy while packing.
-  public init(program: KernelProgram, weightStore: WeightStore, options: JITProgramOptions = JITProgramOptions()) throws {
+  public init(program: KernelProgram, weights: [String: Tensor], options: JITProgramOptions = JITProgramOptions()) throws {
     let threads = options.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
     guard threads >= 1 else { throw JITProgramError.invalidOptions("--threads must be at least 1, got \(threads)") }
     do {
@@ -80,16 +71,7 @@ public final class JITProgram: @unchecked Sendable {
     pool = try ThreadPool(threads: threads)
     outputPointers = [UnsafeMutableRawPointer?](repeating: nil, count: plan.program.outputs.count)
 
-    var interpretedParameters: Set<String> = []
-    for case .interpreted(let index, _) in plan.entries {
-      let kernel = plan.program.kernels[index]
-      for operand in kernel.inputs {
-        if case .weight(let parameter)? = plan.program.buffer(named: operand.buffer)?.kind { interpretedParameters.insert(parameter) }
-      }
-    }
-    try JITProgram.packWeights(plan: plan, weights: weightStore, keeping: interpretedParameters, into: self.weights)
-    var weights: [String: Tensor] = [:]
-    for name in interpretedParameters { weights[name] = weightStore.peek(name) }
+    try JITProgram.packWeights(plan: plan, weights: weights, into: self.weights)
 
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: [CompiledKernel]
@@ -165,22 +147,10 @@ public final class JITProgram: @unchecked Sendable {
     }
   }
 
-  /// Packs every weight buffer; a parameter's tensor is taken out of the store after its last
-  /// buffer (one parameter can feed several, e.g. the halves of a split convolution) unless kept.
-  private static func packWeights(
-    plan: ProgramKernelPlan, weights: WeightStore, keeping kept: Set<String>, into storage: AlignedBuffer
-  ) throws {
-    var remainingUses: [String: Int] = [:]
-    for buffer in plan.program.buffers {
-      if case .weight(let parameter) = buffer.kind, plan.locations[buffer.name] != nil { remainingUses[parameter, default: 0] += 1 }
-    }
+  private static func packWeights(plan: ProgramKernelPlan, weights: [String: Tensor], into storage: AlignedBuffer) throws {
     for buffer in plan.program.buffers {
       guard case .weight(let parameter) = buffer.kind, let location = plan.locations[buffer.name] else { continue }
-      remainingUses[parameter, default: 1] -= 1
-      let last = remainingUses[parameter] == 0 && !kept.contains(parameter)
-      guard let tensor = last ? weights.take(parameter) : weights.peek(parameter) else {
-        throw JITProgramError.missingWeight(parameter, buffer.type.description)
-      }
+      guard let tensor = weights[parameter] else { throw JITProgramError.missingWeight(parameter, buffer.type.description) }
       guard tensor.shape == buffer.type.shape else {
         throw JITProgramError.weightShape(parameter, expected: buffer.type.shape, actual: tensor.shape)
       }
