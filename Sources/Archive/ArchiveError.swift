@@ -20,6 +20,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
   case malformedNumpyHeader(file: String, offset: Int, reason: String)
   case unsupportedNumpyDType(file: String, descr: String)
   case writeFailed(file: String, reason: String)
+  /// The destination was refused before writing (missing folder, a folder or device in the way).
+  case destinationRefused(file: String, reason: String)
 
   public var description: String {
     switch self {
@@ -67,10 +69,9 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
         "\(file): NumPy dtype '\(descr)' is not supported (supported: <f4 <f8 <f2 <i8 <i4 |u1 |b1 "
         + "and their big-endian forms); convert the array with numpy first"
     case .writeFailed(let file, let reason):
-      // The reason says what to do when it is a missing folder or a refused destination; the
-      // advice is for the system errors (no space, no permission) that come bare.
-      let explained = reason.contains("does not exist") || reason.contains("is a folder") || reason.contains("not a regular")
-      return "\(file): writing failed (\(reason))" + (explained ? "" : "; check free space and permissions")
+      return "\(file): writing failed (\(reason)); check free space and permissions"
+    case .destinationRefused(let file, let reason):
+      return "\(file): cannot write there: \(reason)"
     }
   }
 }

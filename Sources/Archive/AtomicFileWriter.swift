@@ -31,7 +31,7 @@ public final class AtomicFileWriter: ByteSink {
     do {
       try AtomicFile.checkDestination(destination)
     } catch let error as FileWriteError {
-      throw ArchiveError.writeFailed(file: error.path, reason: error.reason)
+      throw ArchiveError.destinationRefused(file: error.path, reason: error.reason)
     }
     self.destination = destination
     let folder = destination.deletingLastPathComponent().path

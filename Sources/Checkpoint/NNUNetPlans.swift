@@ -37,15 +37,18 @@ public struct NNUNetPlans: Equatable, Sendable {
 
   /// Reads an nnU-Net v1 `.model.pkl` (or a bare plans pickle that has plans_per_stage).
   public static func load(v1PlansFile url: URL) throws -> NNUNetPlans {
-    let document: PickleDocument
+    try decodeV1(try loadDocument(url), source: url.path)
+  }
+
+  /// The decoded pickle of a plans file, unreadable files and bad pickles as `PlansError`.
+  static func loadDocument(_ url: URL) throws -> PickleDocument {
     do {
-      document = try PickleMachine.load(FileBytes(url: url))
+      return try PickleMachine.load(FileBytes(url: url))
     } catch let error as PickleError {
       throw PlansError.unreadable(source: url.path, reason: error.description)
     } catch let error as ArchiveError {
       throw PlansError.unreadable(source: url.path, reason: error.description)
     }
-    return try decodeV1(document, source: url.path)
   }
 
   public static func decodeV1(_ document: PickleDocument, source: String) throws -> NNUNetPlans {

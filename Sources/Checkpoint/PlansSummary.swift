@@ -1,7 +1,6 @@
 // What an nnU-Net plans pickle holds when it cannot configure a model: a dataset-level plans.pkl
 // (num_classes, num_modalities, normalization_schemes, ...) without plans_per_stage, so without
 // strides, patch size and spacing. `stunetc inspect` shows this instead of failing on a valid file.
-import Archive
 import Foundation
 
 public struct PlansSummary: Sendable {
@@ -13,14 +12,7 @@ public struct PlansSummary: Sendable {
 
   /// Reads `url`; nil when it is not a pickled dictionary.
   public static func load(_ url: URL) throws -> PlansSummary? {
-    let document: PickleDocument
-    do {
-      document = try PickleMachine.load(FileBytes(url: url))
-    } catch let error as PickleError {
-      throw PlansError.unreadable(source: url.path, reason: error.description)
-    } catch let error as ArchiveError {
-      throw PlansError.unreadable(source: url.path, reason: error.description)
-    }
+    let document = try NNUNetPlans.loadDocument(url)
     let root = document.value("plans", in: document.root) ?? document.root
     guard let dictionary = document.dictionary(root) else { return nil }
     var entries: [(key: String, value: String)] = []

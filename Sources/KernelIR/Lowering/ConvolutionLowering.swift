@@ -57,13 +57,12 @@ extension GraphLowering {
       return
     }
     guard let type = node.resultType else { throw KernelIRError(.lowering, at: location, "no result type") }
-    // The convolution's own output is blocked even when the normalised result is a row-major graph
-    // output: the normalisation then converts the layout (the JIT's conv kernels accumulate
-    // statistics only over blocked outputs), instead of the conv writing NCDHW in place.
-    var preLayout = layouts[node.result] ?? .rowMajor
-    if preLayout == .rowMajor, graph.outputs.contains(node.result), target.vectorWidth > 1, type.rank == 5, type.dtype == .f32 {
-      preLayout = .channelBlocked(target.vectorWidth)
-    }
+    // The pre-normalisation buffer is internal to the fused op, so it always takes the target's
+    // compute layout; when the result must be row-major (a graph output, a spatial softmax) the
+    // normalisation converts while it writes. (The JIT's conv kernels accumulate statistics over
+    // blocked outputs only; a row-major result had made the conv write NCDHW in place.)
+    let blockable = target.vectorWidth > 1 && type.rank == 5 && type.dtype == .f32
+    let preLayout = blockable ? Layout.channelBlocked(target.vectorWidth) : (layouts[node.result] ?? .rowMajor)
     let convolved = try defineScratchBuffer("\(node.result).pre", type: type, layout: preLayout)
     let statistics = try emitConvolution(
       ConvolutionRequest(

@@ -86,7 +86,8 @@ struct ChannelSoftmaxKernel: VoxelGroupKernel {
   /// e^x for x <= 0 (x - max): 0 below -87.3 (where fp32's e^x leaves the normal range).
   static func exp(_ b: KernelFunctionBuilder, _ x: IRValue) -> IRValue {
     let lowest: Float = -87.3
-    let clamped = b.select(b.isGreater(x, b.splat(lowest)), x, b.splat(lowest))
+    let inRange = b.isGreater(x, b.splat(lowest))
+    let clamped = b.select(inRange, x, b.splat(lowest))
     let n = b.callIntrinsic(
       "llvm.floor", overloadedOn: b.floatVectorType, arguments: [b.fma(clamped, b.splat(Float(1.44269504088896341)), b.splat(Float(0.5)))])
     var r = b.fma(n, b.splat(Float(-0.693359375)), clamped)
@@ -105,6 +106,6 @@ struct ChannelSoftmaxKernel: VoxelGroupKernel {
     let bits: IRValue = LLVMBuildShl(b.builder, biased, LLVMConstVector(&shiftLanes, UInt32(shiftLanes.count)), "")
     let power = b.bitcast(bits, to: b.floatVectorType)
     let result = b.fmul(polynomial, power)
-    return b.select(b.isGreater(x, b.splat(lowest)), result, b.splat(Float(0)))
+    return b.select(inRange, result, b.splat(Float(0)))
   }
 }
